@@ -1,0 +1,36 @@
+// cocoon: one CLI for running programs in (simulated) SGX enclaves, building and signing
+// enclave manifests, and attestation. Subcommands register themselves (see command.hpp).
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <memory>
+
+#include "command.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Cocoon: run unmodified Linux programs inside SGX enclaves"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "cocoon 0.1.0");
+
+  auto& registry = cocoon::tools::command_registry();
+  std::sort(registry.begin(), registry.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::vector<std::pair<CLI::App*, cocoon::tools::CommandRunner>> runners;
+  for (auto& cmd : registry) {
+    CLI::App* sub = app.add_subcommand(cmd.name, cmd.help);
+    runners.emplace_back(sub, cmd.setup(*sub));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    for (auto& [sub, run] : runners)
+      if (sub->parsed()) return run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cocoon: %s\n", e.what());
+    return 1;
+  }
+  return 1;
+}
