@@ -1,0 +1,86 @@
+// The Cocoon manifest: what a signed enclave is allowed to run and see.
+//
+// Host-side data model (C++20, may throw ManifestError). Parsed from TOML by
+// manifest_toml.cpp, compiled to the binary blob the shim reads in the enclave by
+// manifest_blob.cpp, generated for a program by manifest_generate.cpp.
+//
+// Two kinds of file trust stay visibly separate:
+//   * measured — the runtime (shim) and the compiled manifest: part of MRENCLAVE;
+//   * verified at use — trusted files: their SHA-256 is in the manifest and the shim checks
+//     the bytes it copies in against it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cocoon::manifest {
+
+// Every problem with a manifest: names the key (dotted path) and the line when known.
+class ManifestError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+using Sha256 = std::array<std::uint8_t, 32>;
+
+struct TrustedFile {
+  std::string path;  // absolute path as the program sees it
+  Sha256 sha256{};
+};
+
+struct Mount {
+  std::string path;  // inside the enclave's view
+  std::string uri;   // "file:/host/dir" (host path passed through the proxy)
+  std::string type;  // "chroot" (default); "encrypted" reserved for later
+};
+
+struct EnclaveSettings {
+  std::uint64_t size = 4ull << 30;   // bytes, power of two
+  std::uint32_t max_threads = 64;
+  std::uint16_t isv_prod_id = 0;
+  std::uint16_t isv_svn = 0;
+  bool debug = true;
+  std::uint64_t attributes = 0x4;            // MODE64BIT (DEBUG added when debug)
+  std::uint64_t attributes_mask = ~0x2ull;   // enforce everything but DEBUG
+  std::uint64_t xfrm = 0x3;
+  std::uint64_t xfrm_mask = ~0xe4ull;        // let AVX / AVX-512 vary
+  std::uint32_t misc_select = 0;
+  std::uint32_t misc_mask = 0xffffffff;
+};
+
+struct Manifest {
+  // [loader]
+  std::string entrypoint;                 // absolute path of the program
+  std::vector<std::string> argv;          // fixed argv (argv[0] included)
+  bool allow_host_argv = false;           // pass the caller's arguments through instead
+  std::map<std::string, std::string> env; // fixed environment
+  std::vector<std::string> passthrough_env;  // host variables passed through by name
+  std::string working_dir = "/";
+  // [fs]
+  std::vector<Mount> mounts;
+  std::vector<TrustedFile> trusted_files;   // sorted by path, unique
+  std::vector<std::string> allowed_files;   // host paths (file or directory prefix) passed
+                                            // through unverified; explicit opt-in
+  // [enclave]
+  EnclaveSettings enclave;
+};
+
+// Parse a manifest from TOML text. `vars` are template variables ({{name}} in strings).
+// Throws ManifestError naming the key and line for unknown keys, wrong types, bad values.
+Manifest parse_manifest(const std::string& toml_text, const std::string& source_name,
+                        const std::map<std::string, std::string>& vars = {});
+Manifest load_manifest_file(const std::string& path,
+                            const std::map<std::string, std::string>& vars = {});
+
+// Canonical TOML for a manifest (deterministic: same manifest, same bytes).
+std::string to_toml(const Manifest& m);
+
+// Binary form measured into the enclave (format in manifest_blob.hpp). Deterministic.
+std::vector<std::uint8_t> compile_blob(const Manifest& m);
+
+}  // namespace cocoon::manifest
