@@ -6,9 +6,17 @@
 //   * the enclave loader (shim/urts_*) lays exactly the same bytes into ELRANGE.
 // So the bytes that run are, by construction, the bytes that were measured and signed.
 //
-// Image, in ELRANGE offset order (all offsets page aligned):
-//   [0, shim_span)             the shim's PT_LOAD segments at their p_vaddr (the shim is linked
-//                              at 0), page flags from p_flags, fully measured
+// ELRANGE, in offset order (all offsets page aligned). The image sits at the TOP of the
+// range and the heap below it, so that a non-PIE program linked at 0x400000 can live in an
+// enclave whose base is 0 (page 0 itself can never be mapped: vm.mmap_min_addr).
+//   [0, kLowReserved)          never added (a hole: catches NULL dereferences)
+//   [heap_offset, image_offset) heap: REG|RW (|X when heap_executable), added but NOT
+//                              measured (SGX guarantees EADDed pages hold the source bytes;
+//                              Cocoon adds zero pages, so only the EADD record is hashed)
+//   image_offset = enclave_size - image_span; then:
+//   shim                       the shim's PT_LOAD segments at image_offset + p_vaddr (the shim
+//                              is linked at 0 and relocates itself), flags from p_flags,
+//                              fully measured
 //   descriptor page            EnclaveDescriptor (below), REG|R, measured
 //   manifest pages             the manifest bytes, zero padded, REG|R, measured
 //   per thread t < max_threads, each thread_span bytes:
@@ -18,9 +26,8 @@
 //       stack pages            shim stack, REG|RW, measured (zero)
 //       altstack pages         shim signal stack, REG|RW, measured (zero)
 //       TLS page               shim per-thread data (reached through %gs), REG|RW, measured
-//   [heap_offset, enclave_size) REG|RW (|X when heap_executable), added but NOT measured
-//                              (SGX guarantees EADDed pages start as the given source bytes;
-//                              Cocoon adds zero pages, so only the EADD record is hashed)
+// Runs are visited (and measured) in increasing offset order: heap first, then the image.
+// All offsets in EnclaveDescriptor are from the ELRANGE base (they include image_offset).
 #pragma once
 
 #include <cstddef>
@@ -29,6 +36,7 @@
 namespace cocoon::layout {
 
 inline constexpr std::uint64_t kPageSize = 4096;
+inline constexpr std::uint64_t kLowReserved = 64 * 1024;  // never added at the bottom of ELRANGE
 
 // SECINFO.FLAGS values (SDM "SECINFO"): R=1 W=2 X=4, PAGE_TYPE in bits 8..15.
 inline constexpr std::uint64_t kSecinfoR = 0x1, kSecinfoW = 0x2, kSecinfoX = 0x4;
@@ -40,6 +48,8 @@ struct EnclaveDescriptor {
   std::uint32_t version;         // 1
   std::uint32_t max_threads;
   std::uint64_t enclave_size;
+  std::uint64_t image_offset;    // where the shim (start of the image) is
+  std::uint64_t image_span;      // bytes from image_offset to the end of ELRANGE
   std::uint64_t shim_span;       // bytes of ELRANGE used by the shim's segments
   std::uint64_t shim_entry;      // offset of the shim's e_entry
   std::uint64_t shim_text_begin; // [begin, end): executable part of the shim (host syscalls
