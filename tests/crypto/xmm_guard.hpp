@@ -1,0 +1,19 @@
+// Test helper: call an assembly routine with known values in xmm0-xmm15 and capture what the
+// registers hold right after it returns (to check that shim crypto preserves vector state).
+#pragma once
+
+#include <cstdint>
+
+namespace cocoon::test {
+
+struct XmmFrame {
+  alignas(16) std::uint8_t before[16][16];  // loaded into xmm0..xmm15 just before the call
+  alignas(16) std::uint8_t after[16][16];   // stored from xmm0..xmm15 right after the call
+};
+
+// Fills frame.before with a distinct pattern per register (seeded), calls fn(a0, a1, a2)
+// (SysV ABI, three integer arguments) and fills frame.after.
+void call_with_xmm_pattern(const void* fn, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
+                           XmmFrame& frame, std::uint8_t seed);
+
+}  // namespace cocoon::test
