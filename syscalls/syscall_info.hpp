@@ -42,19 +42,40 @@ enum class Arg : std::uint8_t {
 inline constexpr std::int8_t kNoSizeArg = -1;
 inline constexpr std::int8_t kSizeFromPtr = -2;
 
+//
+// elem_size (added after the first three fields, so existing initializers keep their
+// meaning) multiplies a size_arg count: the pointer covers value(size_arg) * elem_size
+// bytes. It is 1 for byte counts, e.g. 12 for epoll_wait's struct epoll_event array,
+// 8 for poll's struct pollfd array and 16 (sizeof(struct iovec)) for Iov*, whose size_arg
+// counts iovecs.
+//
+// A NULL pointer argument crosses as NULL (nothing is copied): optional pointers such as
+// accept's addr, sendfile's offset or a NULL timeout keep their meaning, and a mandatory
+// one gets the proxy kernel's EFAULT.
 struct ArgSpec {
   Arg kind = Arg::None;
   std::int8_t size_arg = kNoSizeArg;
   std::uint16_t fixed_size = 0;
+  std::uint16_t elem_size = 1;
 };
 
 // Flags on a row.
 enum : std::uint16_t {
   kOutSizeIsResult = 1u << 0,  // Out/IovOut copy back min(size, return value) bytes
+                               // (Out sized by size_arg: min(count, result) * elem_size;
+                               // an Out sized kSizeFromPtr is not affected: it copies back
+                               // min(length before, length after the call) bytes)
   kBlocking = 1u << 1,         // may block for long in the proxy (reads from pipes, accept…)
   kCustom = 1u << 2,           // Forward, but through a dedicated shim routine, not the
                                // generic marshaller (ioctl, fcntl, poll, msghdr…)
   kPartial = 1u << 3,          // supported with documented limits (see note)
+  // Added with the table (compatible: new bits only).
+  kNewFd = 1u << 4,            // Forward: a non-negative result is a new proxy fd; the shim
+                               // enters it in its fd table and returns the program's fd
+  kNewFdPair = 1u << 5,        // Forward: the Out int[2] holds two new proxy fds (pipe,
+                               // socketpair); the shim enters both and rewrites the pair
+  kAtFdCwd = 1u << 6,          // Forward: an Fd argument may be AT_FDCWD (-100), passed
+                               // through unchanged (the proxy's cwd is the program's cwd)
 };
 
 struct SyscallInfo {
