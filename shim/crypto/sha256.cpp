@@ -105,6 +105,7 @@ void Sha256::reset(Sha256Impl impl) {
 }
 
 void Sha256::update(const void* data, std::size_t size) {
+  if (size == 0) return;
   const auto* p = static_cast<const std::uint8_t*>(data);
   total_bytes_ += size;
   if (buffered_ != 0) {

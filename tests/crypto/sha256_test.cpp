@@ -142,7 +142,7 @@ TEST(Sha256, ShaNiRoutinePreservesAllXmmRegisters) {
   test::XmmFrame frame;
   test::call_with_xmm_pattern(reinterpret_cast<const void*>(&cocoon_sha256_blocks_shani),
                               reinterpret_cast<std::uint64_t>(state),
-                              reinterpret_cast<std::uint64_t>(data.data()), 3, frame, 0x31);
+                              reinterpret_cast<std::uint64_t>(data.data()), 3, 0, frame, 0x31);
   // The call did its job...
   EXPECT_EQ(0, std::memcmp(state, expected, sizeof state));
   // ...and every vector register is as it was.

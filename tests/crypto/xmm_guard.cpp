@@ -4,7 +4,7 @@ namespace cocoon::test {
 
 __attribute__((noinline)) void call_with_xmm_pattern(const void* fn, std::uint64_t a0,
                                                      std::uint64_t a1, std::uint64_t a2,
-                                                     XmmFrame& frame, std::uint8_t seed) {
+                                                     std::uint64_t a3, XmmFrame& frame, std::uint8_t seed) {
   for (int r = 0; r < 16; ++r)
     for (int b = 0; b < 16; ++b) {
       frame.before[r][b] = static_cast<std::uint8_t>(seed + r * 17 + b * 5 + (r ^ b));
@@ -50,9 +50,9 @@ __attribute__((noinline)) void call_with_xmm_pattern(const void* fn, std::uint64
       "movdqu %%xmm13, 256+13*16(%[f])\n\t"
       "movdqu %%xmm14, 256+14*16(%[f])\n\t"
       "movdqu %%xmm15, 256+15*16(%[f])\n\t"
-      : "+D"(a0), "+S"(a1), "+d"(a2), [fn] "+a"(fn)
+      : "+D"(a0), "+S"(a1), "+d"(a2), "+c"(a3), [fn] "+a"(fn)
       : [f] "b"(f)
-      : "rcx", "r8", "r9", "r10", "r11", "r12", "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3",
+      : "r8", "r9", "r10", "r11", "r12", "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3",
         "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
         "xmm14", "xmm15");
 }

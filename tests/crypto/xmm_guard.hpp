@@ -11,9 +11,9 @@ struct XmmFrame {
   alignas(16) std::uint8_t after[16][16];   // stored from xmm0..xmm15 right after the call
 };
 
-// Fills frame.before with a distinct pattern per register (seeded), calls fn(a0, a1, a2)
-// (SysV ABI, three integer arguments) and fills frame.after.
+// Fills frame.before with a distinct pattern per register (seeded), calls fn(a0, a1, a2, a3)
+// (SysV ABI, four integer arguments) and fills frame.after.
 void call_with_xmm_pattern(const void* fn, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
-                           XmmFrame& frame, std::uint8_t seed);
+                           std::uint64_t a3, XmmFrame& frame, std::uint8_t seed);
 
 }  // namespace cocoon::test
