@@ -337,10 +337,12 @@ std::vector<std::string> check_einit(const sgx::Sigstruct& ss, const EnclaveIden
   return p;
 }
 
-Digest mrsigner(const sgx::Sigstruct& ss) {
+Digest mrsigner(const sgx::Sigstruct& ss) { return mrsigner_of_modulus(ss.modulus); }
+
+Digest mrsigner_of_modulus(const std::uint8_t modulus_le[384]) {
   Digest d{};
   unsigned len = 0;
-  if (EVP_Digest(ss.modulus, kN, d.data(), &len, EVP_sha256(), nullptr) != 1)
+  if (EVP_Digest(modulus_le, kN, d.data(), &len, EVP_sha256(), nullptr) != 1)
     throw SigstructError("OpenSSL: SHA-256 failed");
   return d;
 }

@@ -76,6 +76,7 @@ std::string join_problems(const std::vector<std::string>& problems);
 
 // SHA-256 of the 384 little-endian MODULUS bytes.
 Digest mrsigner(const sgx::Sigstruct& ss);
+Digest mrsigner_of_modulus(const std::uint8_t modulus_le[384]);
 
 // Every field, one per line ("name: value"), followed by nothing else.
 std::string describe_sigstruct(const sgx::Sigstruct& ss);
