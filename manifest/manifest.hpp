@@ -66,6 +66,10 @@ struct Manifest {
   std::vector<TrustedFile> trusted_files;   // sorted by path, unique
   std::vector<std::string> allowed_files;   // host paths (file or directory prefix) passed
                                             // through unverified; explicit opt-in
+  // Symlinks met on the way to trusted files: link path -> target exactly as readlink(2)
+  // returns it (relative targets are relative to the link's directory). The enclave
+  // canonicalizes paths through this measured table instead of asking the host.
+  std::map<std::string, std::string> symlinks;
   // [enclave]
   EnclaveSettings enclave;
 };
@@ -76,6 +80,21 @@ Manifest parse_manifest(const std::string& toml_text, const std::string& source_
                         const std::map<std::string, std::string>& vars = {});
 Manifest load_manifest_file(const std::string& path,
                             const std::map<std::string, std::string>& vars = {});
+
+// Template form: like parse_manifest, but [fs] trusted_files may also list plain paths
+// (files or directories) without a hash; `cocoon manifest --template` hashes them.
+struct ManifestTemplate {
+  Manifest manifest;                          // trusted_files: only the entries with a hash
+  std::vector<std::string> unhashed_trusted;  // plain paths, in file order
+};
+ManifestTemplate parse_manifest_template(const std::string& toml_text,
+                                         const std::string& source_name,
+                                         const std::map<std::string, std::string>& vars = {});
+
+// Template variables every manifest may use: {{arch_libdir}} (this value), {{entrypoint}}
+// and {{entrypoint_dir}} (from loader.entrypoint, or from the program `cocoon manifest` is
+// given). Values passed in `vars` win.
+inline constexpr const char* kArchLibdir = "/lib/x86_64-linux-gnu";
 
 // Canonical TOML for a manifest (deterministic: same manifest, same bytes).
 std::string to_toml(const Manifest& m);

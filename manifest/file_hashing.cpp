@@ -1,0 +1,125 @@
+#include "manifest/file_hashing.hpp"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+
+namespace cocoon::manifest {
+namespace {
+
+constexpr std::size_t kReadLimit = 1 << 20;  // files up to 1 MiB are read, larger ones mmapped
+
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);  // fetched once, never freed
+  if (md == nullptr) throw std::runtime_error("OpenSSL: SHA256 is not available");
+  return md;
+}
+
+struct CtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
+class Hasher {
+ public:
+  Hasher() : ctx_(EVP_MD_CTX_new()), buf_(new std::uint8_t[kReadLimit]) {
+    if (!ctx_) throw std::runtime_error("OpenSSL: out of memory");
+  }
+  Sha256 digest(const void* data, std::size_t size) {
+    Sha256 out{};
+    unsigned len = 0;
+    if (EVP_DigestInit_ex2(ctx_.get(), sha256_md(), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx_.get(), data, size) != 1 ||
+        EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) != 1 || len != out.size())
+      throw std::runtime_error("OpenSSL: SHA-256 failed");
+    return out;
+  }
+  void file(const std::string& path, FileHash& r) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+      r.error = std::string("open: ") + std::strerror(errno);
+      return;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+      r.error = std::string("stat: ") + std::strerror(errno);
+      close(fd);
+      return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      r.error = "not a regular file";
+      close(fd);
+      return;
+    }
+    auto size = static_cast<std::size_t>(st.st_size);
+    r.size = size;
+    if (size <= kReadLimit) {
+      std::size_t got = 0;
+      while (got < size) {
+        ssize_t n = pread(fd, buf_.get() + got, size - got, static_cast<off_t>(got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          r.error = n < 0 ? std::string("read: ") + std::strerror(errno) : "file shrank while being read";
+          close(fd);
+          return;
+        }
+        got += static_cast<std::size_t>(n);
+      }
+      r.is_elf = size >= 4 && std::memcmp(buf_.get(), "\x7f" "ELF", 4) == 0;
+      r.sha256 = digest(buf_.get(), size);
+    } else {
+      void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (p == MAP_FAILED) {
+        r.error = std::string("mmap: ") + std::strerror(errno);
+        close(fd);
+        return;
+      }
+      madvise(p, size, MADV_SEQUENTIAL);
+      r.is_elf = std::memcmp(p, "\x7f" "ELF", 4) == 0;
+      r.sha256 = digest(p, size);
+      munmap(p, size);
+    }
+    close(fd);
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, CtxFree> ctx_;
+  std::unique_ptr<std::uint8_t[]> buf_;
+};
+
+}  // namespace
+
+Sha256 sha256_of(const void* data, std::size_t size) { return Hasher().digest(data, size); }
+
+std::vector<FileHash> hash_files(const std::vector<std::string>& paths, unsigned threads) {
+  std::vector<FileHash> results(paths.size());
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, paths.size())));
+  sha256_md();  // fail early, before starting threads
+  std::atomic<std::size_t> next{0};
+  auto work = [&]() {
+    std::size_t i = SIZE_MAX;
+    try {
+      Hasher h;
+      while ((i = next.fetch_add(1, std::memory_order_relaxed)) < paths.size()) h.file(paths[i], results[i]);
+    } catch (const std::exception& e) {  // OpenSSL failure: report it on the file at hand
+      if (i < paths.size()) results[i].error = e.what();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  return results;
+}
+
+}  // namespace cocoon::manifest

@@ -1,0 +1,269 @@
+// parse_manifest / parse_manifest_template / to_toml: every key, every error kind (with the
+// key and the line), template variables, round trip and determinism.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "manifest/manifest.hpp"
+#include "manifest/manifest_paths.hpp"
+
+using namespace cocoon::manifest;
+
+namespace {
+
+const std::string kFull = COCOON_SOURCE_DIR "/tests/manifest/data/full.toml";
+
+// The error message parse_manifest gives for `text` ("" when it parses).
+std::string error_of(const std::string& text, const std::map<std::string, std::string>& vars = {}) {
+  try {
+    parse_manifest(text, "app.toml", vars);
+  } catch (const ManifestError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const std::string kHead = "[loader]\nentrypoint = \"/bin/true\"\n";  // lines 1-2
+
+}  // namespace
+
+TEST(ManifestToml, ParsesEveryKey) {
+  Manifest m = load_manifest_file(kFull);
+  EXPECT_EQ(m.entrypoint, "/usr/bin/python3");
+  EXPECT_EQ(m.argv, (std::vector<std::string>{"python3", "-c", "print(42)"}));
+  EXPECT_TRUE(m.allow_host_argv);
+  EXPECT_EQ(m.working_dir, "/srv");
+  EXPECT_EQ(m.passthrough_env, (std::vector<std::string>{"HOME", "TERM"}));
+  EXPECT_EQ(m.env, (std::map<std::string, std::string>{{"PATH", "/usr/bin:/bin"}, {"LANG", "C.UTF-8"}}));
+  ASSERT_EQ(m.mounts.size(), 2u);
+  EXPECT_EQ(m.mounts[0].path, "/data");
+  EXPECT_EQ(m.mounts[0].uri, "file:/srv/data");
+  EXPECT_EQ(m.mounts[0].type, "chroot");
+  EXPECT_EQ(m.mounts[1].type, "chroot");  // default
+  ASSERT_EQ(m.trusted_files.size(), 2u);
+  // sorted by path; the template variable expanded
+  EXPECT_EQ(m.trusted_files[0].path, "/lib/x86_64-linux-gnu/libc.so.6");
+  EXPECT_EQ(m.trusted_files[0].sha256[31], 1);
+  EXPECT_EQ(m.trusted_files[1].path, "/usr/bin/python3.11");
+  EXPECT_EQ(sha256_hex(m.trusted_files[1].sha256),
+            "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+  EXPECT_EQ(m.allowed_files, (std::vector<std::string>{"/dev/null", "/tmp/"}));
+  EXPECT_EQ(m.symlinks, (std::map<std::string, std::string>{{"/lib", "usr/lib"}, {"/usr/bin/python3", "python3.11"}}));
+  EXPECT_EQ(m.enclave.size, 256ull << 20);
+  EXPECT_EQ(m.enclave.max_threads, 8u);
+  EXPECT_EQ(m.enclave.isv_prod_id, 7);
+  EXPECT_EQ(m.enclave.isv_svn, 3);
+  EXPECT_FALSE(m.enclave.debug);
+  EXPECT_EQ(m.enclave.attributes, 4u);
+  EXPECT_EQ(m.enclave.attributes_mask, 0xfffffffffffffffdull);
+  EXPECT_EQ(m.enclave.xfrm, 3u);
+  EXPECT_EQ(m.enclave.xfrm_mask, 0xffffffffffffff1bull);
+  EXPECT_EQ(m.enclave.misc_select, 0u);
+  EXPECT_EQ(m.enclave.misc_mask, 0xffffffffu);
+}
+
+TEST(ManifestToml, DefaultsForAMinimalManifest) {
+  Manifest m = parse_manifest(kHead, "app.toml");
+  EXPECT_EQ(m.argv, (std::vector<std::string>{"/bin/true"}));
+  EXPECT_EQ(m.working_dir, "/");
+  EXPECT_FALSE(m.allow_host_argv);
+  EnclaveSettings defaults;
+  EXPECT_EQ(m.enclave.size, defaults.size);
+  EXPECT_EQ(m.enclave.max_threads, defaults.max_threads);
+  EXPECT_TRUE(m.enclave.debug);
+}
+
+TEST(ManifestToml, SizesAcceptSuffixesAndIntegers) {
+  auto size_of = [](const std::string& v) {
+    return parse_manifest(kHead + "[enclave]\nsize = " + v + "\n", "a.toml").enclave.size;
+  };
+  EXPECT_EQ(size_of("\"512M\""), 512ull << 20);
+  EXPECT_EQ(size_of("\"4G\""), 4ull << 30);
+  EXPECT_EQ(size_of("\"64k\""), 64ull << 10);
+  EXPECT_EQ(size_of("\"1T\""), 1ull << 40);
+  EXPECT_EQ(size_of("1048576"), 1ull << 20);
+}
+
+TEST(ManifestToml, ErrorsNameKeyAndLine) {
+  EXPECT_EQ(error_of(kHead + "[enclave]\nsize = true\n"),
+            "app.toml:4: enclave.size: expected a size like \"4G\", got boolean");
+  EXPECT_EQ(error_of(kHead + "[enclave]\nsize = \"3G\"\n"),
+            "app.toml:4: enclave.size: 3221225472 bytes is not a power of two (e.g. \"256M\", \"4G\")");
+  EXPECT_EQ(error_of(kHead + "[enclave]\nsize = \"4X\"\n"),
+            "app.toml:4: enclave.size: unknown size suffix in \"4X\" (use K, M, G or T)");
+  EXPECT_EQ(error_of(kHead + "[enclave]\nsize = \"G\"\n"),
+            "app.toml:4: enclave.size: expected a size like \"512M\" or \"4G\", got \"G\"");
+  EXPECT_EQ(error_of(kHead + "[enclave]\nsize = \"99999999999999999G\"\n"),
+            "app.toml:4: enclave.size: size \"99999999999999999G\" is too large");
+  EXPECT_EQ(error_of(kHead + "[enclave]\nmax_threads = 0\n"), "app.toml:4: enclave.max_threads: must be at least 1");
+  EXPECT_EQ(error_of(kHead + "[enclave]\nmax_threads = -3\n"),
+            "app.toml:4: enclave.max_threads: must not be negative, got -3");
+  EXPECT_EQ(error_of(kHead + "[enclave]\nisvsvn = 70000\n"),
+            "app.toml:4: enclave.isvsvn: value 70000 is larger than the maximum 65535");
+  EXPECT_EQ(error_of(kHead + "[enclave]\nattributes = \"4\"\n"),
+            "app.toml:4: enclave.attributes: expected an integer or a hex string like \"0x4\", got \"4\"");
+  EXPECT_EQ(error_of(kHead + "[enclave]\nmisc_mask = \"0x100000000\"\n"),
+            "app.toml:4: enclave.misc_mask: value 4294967296 is larger than the maximum 4294967295");
+  EXPECT_EQ(error_of(kHead + "[enclave]\ndebug = 1\n"), "app.toml:4: enclave.debug: expected true or false, got integer");
+  EXPECT_EQ(error_of(kHead + "\n[enclave]\nsizee = \"4G\"\n"),
+            "app.toml:5: enclave.sizee: unknown key (known keys here: size, max_threads, isvprodid, isvsvn, debug, "
+            "attributes, attributes_mask, xfrm, xfrm_mask, misc_select, misc_mask)");
+  EXPECT_EQ(error_of("[loader]\nentrypoint = \"/bin/true\"\nargs = []\n"),
+            "app.toml:3: loader.args: unknown key (known keys here: entrypoint, argv, allow_host_argv, env, "
+            "passthrough_env, working_dir)");
+  EXPECT_EQ(error_of(kHead + "[sgx]\n"), "app.toml:3: sgx: unknown key (known keys here: loader, fs, enclave)");
+  EXPECT_EQ(error_of("[fs]\n"), "app.toml: loader: missing [loader] table (loader.entrypoint is required)");
+  EXPECT_EQ(error_of("[loader]\nargv = [\"x\"]\n"),
+            "app.toml:1: loader.entrypoint: missing (the absolute path of the program to run)");
+  EXPECT_EQ(error_of("[loader]\nentrypoint = \"bin/true\"\n"),
+            "app.toml:2: loader.entrypoint: 'bin/true' is not an absolute path");
+  EXPECT_EQ(error_of(kHead + "argv = [\"a\", 2]\n"), "app.toml:3: loader.argv[1]: expected a string, got integer");
+  EXPECT_EQ(error_of(kHead + "argv = []\n"),
+            "app.toml:3: loader.argv: must not be empty (argv[0] is the program name)");
+  EXPECT_EQ(error_of(kHead + "argv = \"x\"\n"), "app.toml:3: loader.argv: expected an array of strings, got string");
+  EXPECT_EQ(error_of(kHead + "working_dir = \"/a/../b\"\n"),
+            "app.toml:3: loader.working_dir: '/a/../b' is not a normalized absolute path (it must start with '/' "
+            "and have no '.', '..' or empty components and no trailing '/')");
+  EXPECT_EQ(error_of(kHead + "env = 3\n"), "app.toml:3: loader.env: expected a table, got integer");
+  EXPECT_EQ(error_of(kHead + "env = { A = 1 }\n"), "app.toml:3: loader.env.A: expected a string, got integer");
+  EXPECT_EQ(error_of(kHead + "env = { A = \"1\" }\npassthrough_env = [\"A\"]\n"),
+            "app.toml:4: loader.passthrough_env[0]: 'A' is also set in loader.env; keep one of the two");
+  EXPECT_EQ(error_of(kHead + "passthrough_env = [\"A\", \"A\"]\n"),
+            "app.toml:3: loader.passthrough_env[1]: 'A' is listed twice");
+  EXPECT_EQ(error_of(kHead + "passthrough_env = [\"A=B\"]\n"),
+            "app.toml:3: loader.passthrough_env[0]: invalid environment variable name 'A=B'");
+}
+
+TEST(ManifestToml, FsErrorsNameKeyAndLine) {
+  const std::string h = kHead + "[fs]\n";  // [fs] on line 3
+  EXPECT_EQ(error_of(h + "trusted_files = [\n  { path = \"/a\" },\n]\n"),
+            "app.toml:5: fs.trusted_files[0].sha256: missing for '/a'; run 'cocoon manifest' to hash the file");
+  EXPECT_EQ(error_of(h + "trusted_files = [\"/a\"]\n"),
+            "app.toml:4: fs.trusted_files[0]: expected a table {path = \"…\", sha256 = \"…\"}, got string");
+  EXPECT_EQ(error_of(h + "trusted_files = [{ path = \"/a\", sha256 = \"12\" }]\n"),
+            "app.toml:4: fs.trusted_files[0].sha256: expected 64 hex digits, got \"12\"");
+  const std::string hash(64, 'a');
+  EXPECT_EQ(error_of(h + "trusted_files = [\n{ path = \"/a\", sha256 = \"" + hash + "\" },\n{ path = \"/a\", sha256 = \"" +
+                     hash + "\" }]\n"),
+            "app.toml:6: fs.trusted_files[1]: '/a' is listed twice (first on line 5)");
+  EXPECT_EQ(error_of(h + "trusted_files = [{ path = \"/a//b\", sha256 = \"" + hash + "\" }]\n"),
+            "app.toml:4: fs.trusted_files[0].path: '/a//b' is not a normalized absolute path (it must start with "
+            "'/' and have no '.', '..' or empty components and no trailing '/')");
+  EXPECT_EQ(error_of(h + "trusted_files = [{ path = \"/a\", sha256 = \"" + hash + "\", size = 3 }]\n"),
+            "app.toml:4: fs.trusted_files[0].size: unknown key (known keys here: path, sha256)");
+  EXPECT_EQ(error_of(h + "allowed_files = [\"tmp\"]\n"),
+            "app.toml:4: fs.allowed_files[0]: 'tmp' is not a normalized absolute path (it must start with '/' and "
+            "have no '.', '..' or empty components)");
+  EXPECT_EQ(error_of(h + "allowed_files = [\"/tmp\", \"/tmp\"]\n"), "app.toml:4: fs.allowed_files[1]: '/tmp' is listed twice");
+  EXPECT_EQ(error_of(h + "mounts = [{ path = \"/d\", uri = \"/srv\" }]\n"),
+            "app.toml:4: fs.mounts[0].uri: expected \"file:/host/path\", got \"/srv\"");
+  EXPECT_EQ(error_of(h + "mounts = [{ path = \"/d\", uri = \"file:/srv\", type = \"encrypted\" }]\n"),
+            "app.toml:4: fs.mounts[0].type: encrypted mounts are not supported yet (the type is reserved)");
+  EXPECT_EQ(error_of(h + "mounts = [{ path = \"/d\", uri = \"file:/srv\", type = \"tmpfs\" }]\n"),
+            "app.toml:4: fs.mounts[0].type: unknown mount type \"tmpfs\" (supported: \"chroot\")");
+  EXPECT_EQ(error_of(h + "mounts = [{ uri = \"file:/srv\" }]\n"), "app.toml:4: fs.mounts[0].path: missing");
+  EXPECT_EQ(error_of(h + "mounts = [\"/d\"]\n"),
+            "app.toml:4: fs.mounts[0]: expected a table {path, uri, type}, got string");
+  EXPECT_EQ(error_of(h + "encrypted_files = []\n"),
+            "app.toml:4: fs.encrypted_files: encrypted files are not supported yet (the key is reserved)");
+  EXPECT_EQ(error_of(h + "symlinks = { \"lib\" = \"usr/lib\" }\n"),
+            "app.toml:4: fs.symlinks.\"lib\": the link 'lib' is not a normalized absolute path");
+  EXPECT_EQ(error_of(h + "symlinks = { \"/lib\" = \"\" }\n"), "app.toml:4: fs.symlinks.\"/lib\": empty symlink target");
+}
+
+TEST(ManifestToml, InvalidTomlNamesTheLine) {
+  EXPECT_EQ(error_of(kHead + "argv = [\n"), "app.toml:3: invalid TOML: Error while parsing array: encountered end-of-file");
+  std::string err = error_of(kHead + "entrypoint = \"/x\"\n");
+  EXPECT_EQ(err.rfind("app.toml:3: invalid TOML: ", 0), 0u) << err;
+}
+
+TEST(ManifestToml, TemplateVariables) {
+  std::string text =
+      "[loader]\nentrypoint = \"{{ app_dir }}/bin/app\"\nargv = [\"{{entrypoint}}\", \"{{entrypoint_dir}}\"]\n"
+      "[fs]\nallowed_files = [\"{{arch_libdir}}/\"]\n";
+  Manifest m = parse_manifest(text, "t.toml", {{"app_dir", "/opt/app"}});
+  EXPECT_EQ(m.entrypoint, "/opt/app/bin/app");
+  EXPECT_EQ(m.argv, (std::vector<std::string>{"/opt/app/bin/app", "/opt/app/bin"}));
+  EXPECT_EQ(m.allowed_files, (std::vector<std::string>{"/lib/x86_64-linux-gnu/"}));
+  // user values win over the built-in ones
+  m = parse_manifest(text, "t.toml", {{"app_dir", "/a"}, {"arch_libdir", "/usr/lib64"}});
+  EXPECT_EQ(m.allowed_files, (std::vector<std::string>{"/usr/lib64/"}));
+  EXPECT_EQ(error_of(text), "app.toml:2: loader.entrypoint: undefined template variable {{app_dir}} (defined: arch_libdir)");
+  EXPECT_EQ(error_of("[loader]\nentrypoint = \"/a{{x\"\n"),
+            "app.toml:2: loader.entrypoint: unterminated template variable (a '{{' without '}}') in \"/a{{x\"");
+  EXPECT_EQ(error_of("[loader]\nentrypoint = \"{{entrypoint}}\"\n"),
+            "app.toml:2: loader.entrypoint: undefined template variable {{entrypoint}} (defined: arch_libdir)");
+}
+
+TEST(ManifestToml, TemplateModeAcceptsUnhashedTrustedPaths) {
+  std::string text = kHead + "[fs]\ntrusted_files = [\"/usr/lib/python3.11/\", { path = \"/etc/hosts\" }, { path = \"/a\", sha256 = \"" +
+                     std::string(64, '0') + "\" }]\n";
+  ManifestTemplate t = parse_manifest_template(text, "t.toml");
+  EXPECT_EQ(t.unhashed_trusted, (std::vector<std::string>{"/usr/lib/python3.11/", "/etc/hosts"}));
+  ASSERT_EQ(t.manifest.trusted_files.size(), 1u);
+  EXPECT_EQ(t.manifest.trusted_files[0].path, "/a");
+}
+
+TEST(ManifestToml, RoundTripIsExactAndDeterministic) {
+  Manifest m = load_manifest_file(kFull);
+  std::string once = to_toml(m);
+  Manifest again = parse_manifest(once, "roundtrip.toml");
+  std::string twice = to_toml(again);
+  EXPECT_EQ(once, twice);
+  EXPECT_EQ(again.entrypoint, m.entrypoint);
+  EXPECT_EQ(again.argv, m.argv);
+  EXPECT_EQ(again.env, m.env);
+  EXPECT_EQ(again.passthrough_env, m.passthrough_env);
+  EXPECT_EQ(again.allowed_files, m.allowed_files);
+  EXPECT_EQ(again.symlinks, m.symlinks);
+  ASSERT_EQ(again.trusted_files.size(), m.trusted_files.size());
+  for (std::size_t i = 0; i < m.trusted_files.size(); ++i) {
+    EXPECT_EQ(again.trusted_files[i].path, m.trusted_files[i].path);
+    EXPECT_EQ(again.trusted_files[i].sha256, m.trusted_files[i].sha256);
+  }
+  EXPECT_EQ(again.enclave.attributes_mask, m.enclave.attributes_mask);
+  EXPECT_EQ(again.enclave.size, m.enclave.size);
+  EXPECT_EQ(again.enclave.isv_prod_id, m.enclave.isv_prod_id);
+  // Unsorted input gives the same bytes as sorted input.
+  Manifest shuffled = m;
+  std::reverse(shuffled.trusted_files.begin(), shuffled.trusted_files.end());
+  std::reverse(shuffled.allowed_files.begin(), shuffled.allowed_files.end());
+  EXPECT_EQ(to_toml(shuffled), once);
+}
+
+TEST(ManifestToml, WriterEscapesAndRejectsInvalidUtf8) {
+  Manifest m = parse_manifest(kHead, "a.toml");
+  m.argv = {"say \"hi\"\\\n\x01", "caf\xc3\xa9"};
+  Manifest back = parse_manifest(to_toml(m), "b.toml");
+  EXPECT_EQ(back.argv, m.argv);
+  m.argv = {"\xff"};
+  EXPECT_THROW(to_toml(m), ManifestError);
+}
+
+TEST(ManifestToml, MissingFileIsAnError) {
+  try {
+    load_manifest_file("/nonexistent/app.toml");
+    FAIL();
+  } catch (const ManifestError& e) {
+    EXPECT_STREQ(e.what(), "/nonexistent/app.toml: cannot open manifest");
+  }
+}
+
+TEST(ManifestPaths, Normalization) {
+  EXPECT_TRUE(is_normalized_absolute("/", false));
+  EXPECT_TRUE(is_normalized_absolute("/a/b", false));
+  EXPECT_FALSE(is_normalized_absolute("/a/b/", false));
+  EXPECT_TRUE(is_normalized_absolute("/a/b/", true));
+  EXPECT_FALSE(is_normalized_absolute("/a/./b", false));
+  EXPECT_FALSE(is_normalized_absolute("a/b", false));
+  EXPECT_EQ(normalize_path("/a/./b//../c/"), "/a/c");
+  EXPECT_EQ(normalize_path("../../x"), "/x");
+  EXPECT_EQ(normalize_path("x/y", "/base"), "/base/x/y");
+  EXPECT_EQ(parent_dir("/a/b"), "/a");
+  EXPECT_EQ(parent_dir("/a"), "/");
+  EXPECT_TRUE(is_valid_utf8("caf\xc3\xa9 \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(is_valid_utf8("\xc3"));
+  EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));        // overlong
+  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));    // surrogate
+}
