@@ -1,0 +1,156 @@
+// End to end: load real programs with load_elf (and, for dynamic ones, their interpreter),
+// build the initial stack with build_initial_stack, and jump to them in a forked child, the
+// way the shim will. The program (programs/check_args.c) checks its argv, environment,
+// auxv, .data, .bss and TLS, prints what it saw, and exits 42 when everything is right.
+#include <gtest/gtest.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "loader/elf_image.hpp"
+#include "loader/elf_load.hpp"
+#include "loader/initial_stack.hpp"
+#include "loader_test_util.hpp"
+
+using namespace cocoon::loader;
+using loader_test::Bytes;
+using loader_test::HostLoader;
+using loader_test::parse_like_shim;
+using loader_test::read_file;
+
+namespace {
+
+[[noreturn]] void jump_to(std::uint64_t entry, std::uint64_t rsp) {
+  // psABI: %rsp points at argc, %rdx holds a function for atexit (none: 0).
+  asm volatile("mov %0, %%rsp\n\txor %%edx, %%edx\n\txor %%ebp, %%ebp\n\tjmp *%1" ::"r"(rsp), "r"(entry)
+               : "memory", "rdx");
+  __builtin_unreachable();
+}
+
+// Runs in the child: any failure exits with a code in 100..119 naming the step.
+[[noreturn]] void child_load_and_run(const Bytes& prog, const Bytes* interp) {
+  ElfInfo info, iinfo;
+  if (parse_like_shim(prog, info) != ElfError::Ok) _exit(100);
+  HostLoader host, ihost;
+  host.file = &prog;
+  host.apply_protections = true;
+  LoadedImage img{}, iimg{};
+  if (load_elf(info, host.ops(), img) != ElfError::Ok) _exit(101);
+  std::uint64_t jump = img.entry, base = 0;
+  if (interp != nullptr) {
+    if (parse_like_shim(*interp, iinfo) != ElfError::Ok) _exit(102);
+    ihost.file = interp;
+    ihost.apply_protections = true;
+    if (load_elf(iinfo, ihost.ops(), iimg) != ElfError::Ok) _exit(103);
+    jump = iimg.entry;
+    base = iimg.bias;
+  }
+
+  const std::uint64_t stack_size = 1 << 20;
+  void* stack = mmap(nullptr, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (stack == MAP_FAILED) _exit(104);
+  const std::uint64_t top = reinterpret_cast<std::uint64_t>(stack) + stack_size;
+
+  static const char* const argv[] = {"check_args", "first arg", "second"};
+  static const char* const envp[] = {"PATH=/bin", "COCOON_LOADER_TEST=env-ok"};
+  static const std::uint8_t rnd[16] = {0xA0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0xAF};
+  const AuxEntry aux[] = {
+      {kAtPhdr, img.phdr},
+      {kAtPhent, img.phent},
+      {kAtPhnum, img.phnum},
+      {kAtPagesz, 4096},
+      {kAtBase, base},
+      {kAtFlags, 0},
+      {kAtEntry, img.entry},
+      {kAtUid, getuid()},
+      {kAtEuid, geteuid()},
+      {kAtGid, getgid()},
+      {kAtEgid, getegid()},
+      {kAtSecure, 0},
+      {kAtHwcap, getauxval(AT_HWCAP)},
+      {kAtHwcap2, getauxval(AT_HWCAP2)},
+      {kAtClktck, 100},
+      {kAtMinsigstksz, getauxval(AT_MINSIGSTKSZ)},
+      {kAtRandom, 0},
+      {kAtPlatform, 0},
+      {kAtExecfn, 0},
+  };
+  InitialStackSpec spec;
+  spec.argv = argv;
+  spec.argc = 3;
+  spec.envp = envp;
+  spec.envc = 2;
+  spec.auxv = aux;
+  spec.auxc = sizeof aux / sizeof aux[0];
+  spec.random = rnd;
+  spec.platform = "x86_64";
+  spec.execfn = "/test/check_args";
+  InitialStack st;
+  if (build_initial_stack(spec, top, static_cast<std::uint8_t*>(stack), stack_size, st) != StackError::Ok) _exit(105);
+  alarm(20);  // never hang the test suite
+  jump_to(jump, st.rsp);
+}
+
+struct RunResult {
+  int status = -1;
+  std::string output;
+};
+
+RunResult run(const char* path, const char* interp_path = nullptr) {
+  Bytes prog = read_file(path);
+  Bytes interp = interp_path != nullptr ? read_file(interp_path) : Bytes{};
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  std::fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    dup2(fds[1], 1);
+    close(fds[1]);
+    child_load_and_run(prog, interp_path != nullptr ? &interp : nullptr);
+  }
+  close(fds[1]);
+  RunResult r;
+  char buf[512];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0) r.output.append(buf, static_cast<std::size_t>(n));
+  close(fds[0]);
+  EXPECT_EQ(waitpid(pid, &r.status, 0), pid);
+  return r;
+}
+
+const char kExpected[] = "argc=3 argv[0]=check_args argv[1]=first arg argv[2]=second env=env-ok\n";
+
+TEST(RunLoaded, StaticPie) {
+  RunResult r = run(LOADER_PROG_STATIC_PIE);
+  ASSERT_TRUE(WIFEXITED(r.status)) << "killed by signal " << WTERMSIG(r.status) << "; output: " << r.output;
+  EXPECT_EQ(WEXITSTATUS(r.status), 42) << r.output;
+  EXPECT_EQ(r.output, kExpected);
+}
+
+TEST(RunLoaded, StaticAtFixedAddress) {
+  RunResult r = run(LOADER_PROG_STATIC);
+  ASSERT_TRUE(WIFEXITED(r.status)) << "killed by signal " << WTERMSIG(r.status) << "; output: " << r.output;
+  EXPECT_EQ(WEXITSTATUS(r.status), 42) << r.output;
+  EXPECT_EQ(r.output, kExpected);
+}
+
+TEST(RunLoaded, DynamicPieThroughLoadedInterpreter) {
+  RunResult r = run(LOADER_PROG_PIE, "/lib64/ld-linux-x86-64.so.2");
+  ASSERT_TRUE(WIFEXITED(r.status)) << "killed by signal " << WTERMSIG(r.status) << "; output: " << r.output;
+  EXPECT_EQ(WEXITSTATUS(r.status), 42) << r.output;
+  EXPECT_EQ(r.output, kExpected);
+}
+
+TEST(RunLoaded, TinyStaticExitStatus) {
+  RunResult r = run(LOADER_TINY_STATIC_PIE);
+  ASSERT_TRUE(WIFEXITED(r.status));
+  EXPECT_EQ(WEXITSTATUS(r.status), 7);  // tiny_data (5) + 2 + a zero bss word
+}
+
+}  // namespace
