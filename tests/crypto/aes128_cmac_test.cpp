@@ -136,7 +136,7 @@ TEST_P(AesPaths, CmacMatchesOpenSslOneShotAndStreaming) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Impl, AesPaths, ::testing::Values(AesImpl::Portable, AesImpl::AesNi, AesImpl::Auto),
+INSTANTIATE_TEST_SUITE_P(AesImpl, AesPaths, ::testing::Values(AesImpl::Portable, AesImpl::AesNi, AesImpl::Auto),
                          [](const auto& param_info) {
                            switch (param_info.param) {
                              case AesImpl::Portable: return std::string("Portable");
@@ -189,6 +189,21 @@ TEST(Aes128, AesNiRoutinesPreserveAllXmmRegisters) {
                               reinterpret_cast<std::uint64_t>(pt.data()), 1, frame, 0x30);
   expect_xmm_preserved(frame, "cbc_mac");
   EXPECT_EQ(to_hex(state, 16), "69c4e0d86a7b0430d8cdb78070b4c55a");
+}
+
+TEST(Aes128, AesNiCbcMacLeavesUpperYmmHalvesAlone) {
+  if (!aes128_ni_available() || !test::avx_usable()) GTEST_SKIP() << "needs AES-NI and AVX";
+  const Bytes key = from_hex("000102030405060708090a0b0c0d0e0f");
+  Aes128Key k;
+  aes128_expand_key(key.data(), k, AesImpl::AesNi);
+  const Bytes data(64, 0x5c);
+  std::uint8_t state[16] = {};
+  test::YmmFrame frame;
+  test::call_with_ymm_pattern(reinterpret_cast<const void*>(&cocoon_aes128_cbc_mac_ni),
+                              reinterpret_cast<std::uint64_t>(k.round_keys), reinterpret_cast<std::uint64_t>(state),
+                              reinterpret_cast<std::uint64_t>(data.data()), 4, frame, 0x55);
+  for (int r = 0; r < 16; ++r)
+    EXPECT_EQ(to_hex(frame.after[r], 32), to_hex(frame.before[r], 32)) << "ymm" << r;
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 namespace cocoon::crypto {
 namespace {
 
-TEST(Random, RdrandBytesAreNotConstant) {
+TEST(CryptoRandom, RdrandBytesAreNotConstant) {
   if (!cpu_features().rdrand) GTEST_SKIP() << "this CPU has no RDRAND";
   std::vector<std::uint8_t> a(4096), b(4096);
   ASSERT_EQ(random_bytes(a.data(), a.size()), RandomStatus::Ok);
@@ -27,7 +27,7 @@ TEST(Random, RdrandBytesAreNotConstant) {
   EXPECT_LT(ones, 4096u * 8 * 55 / 100);
 }
 
-TEST(Random, OddLengthsAreFilledCompletely) {
+TEST(CryptoRandom, OddLengthsAreFilledCompletely) {
   if (!cpu_features().rdrand) GTEST_SKIP() << "this CPU has no RDRAND";
   // The chance that any particular random byte is 0 is 1/256; a byte left unwritten would stay
   // 0 every time. Fill 13 bytes many times and check every position became non-zero at least once.
@@ -59,14 +59,14 @@ bool fake_source(std::uint64_t* value, void* ctx) {
   return true;
 }
 
-TEST(Random, GivesUpAfterBoundedRetries) {
+TEST(CryptoRandom, GivesUpAfterBoundedRetries) {
   FakeSource always_fails{-1};
   std::uint8_t buf[16];
   EXPECT_EQ(random_bytes_from(&fake_source, &always_fails, buf, sizeof buf), RandomStatus::HardwareFailure);
   EXPECT_EQ(always_fails.calls, kRdrandRetries) << "gives up on the first word after the retry budget";
 }
 
-TEST(Random, TransientFailuresAreRetried) {
+TEST(CryptoRandom, TransientFailuresAreRetried) {
   FakeSource flaky{kRdrandRetries - 1};
   std::uint8_t buf[11];
   ASSERT_EQ(random_bytes_from(&fake_source, &flaky, buf, sizeof buf), RandomStatus::Ok);
@@ -76,7 +76,7 @@ TEST(Random, TransientFailuresAreRetried) {
   EXPECT_STRNE(random_status_name(RandomStatus::HardwareFailure), random_status_name(RandomStatus::Ok));
 }
 
-TEST(ConstantTime, CtEqual) {
+TEST(CryptoConstantTime, CtEqual) {
   std::uint8_t a[64], b[64];
   for (int i = 0; i < 64; ++i) a[i] = b[i] = static_cast<std::uint8_t>(i * 7);
   EXPECT_TRUE(ct_equal(a, b, 64));
@@ -90,7 +90,7 @@ TEST(ConstantTime, CtEqual) {
     }
 }
 
-TEST(ConstantTime, SecureWipeZeroes) {
+TEST(CryptoConstantTime, SecureWipeZeroes) {
   std::uint8_t buf[37];
   std::memset(buf, 0xa5, sizeof buf);
   secure_wipe(buf, sizeof buf);

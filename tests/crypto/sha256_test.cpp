@@ -105,7 +105,7 @@ TEST_P(Sha256Paths, ResetStartsOver) {
   EXPECT_EQ(to_hex(md, 32), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-INSTANTIATE_TEST_SUITE_P(Impl, Sha256Paths,
+INSTANTIATE_TEST_SUITE_P(Sha256Impl, Sha256Paths,
                          ::testing::Values(Sha256Impl::Portable, Sha256Impl::ShaNi, Sha256Impl::Auto),
                          [](const auto& param_info) {
                            switch (param_info.param) {
@@ -148,6 +148,19 @@ TEST(Sha256, ShaNiRoutinePreservesAllXmmRegisters) {
   // ...and every vector register is as it was.
   for (int r = 0; r < 16; ++r)
     EXPECT_EQ(to_hex(frame.after[r], 16), to_hex(frame.before[r], 16)) << "xmm" << r;
+}
+
+TEST(Sha256, ShaNiRoutineLeavesUpperYmmHalvesAlone) {
+  if (!sha256_shani_available() || !test::avx_usable()) GTEST_SKIP() << "needs SHA-NI and AVX";
+  std::mt19937_64 rng(6);
+  const auto data = test::random_bytes(rng, 2 * 64);
+  std::uint32_t state[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  test::YmmFrame frame;
+  test::call_with_ymm_pattern(reinterpret_cast<const void*>(&cocoon_sha256_blocks_shani),
+                              reinterpret_cast<std::uint64_t>(state),
+                              reinterpret_cast<std::uint64_t>(data.data()), 2, 0, frame, 0x44);
+  for (int r = 0; r < 16; ++r)
+    EXPECT_EQ(to_hex(frame.after[r], 32), to_hex(frame.before[r], 32)) << "ymm" << r;
 }
 
 }  // namespace

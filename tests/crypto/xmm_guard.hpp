@@ -16,4 +16,17 @@ struct XmmFrame {
 void call_with_xmm_pattern(const void* fn, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
                            std::uint64_t a3, XmmFrame& frame, std::uint8_t seed);
 
+struct YmmFrame {
+  alignas(32) std::uint8_t before[16][32];  // loaded into ymm0..ymm15 (all 256 bits)
+  alignas(32) std::uint8_t after[16][32];
+};
+
+// True when the CPU has AVX and the OS has enabled YMM state (CPUID.1:ECX.OSXSAVE/AVX, XCR0).
+bool avx_usable();
+
+// As call_with_xmm_pattern, but loads and captures the full 256-bit YMM registers, so a test
+// can check that a routine using legacy-SSE encodings leaves the upper halves alone.
+void call_with_ymm_pattern(const void* fn, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
+                           std::uint64_t a3, YmmFrame& frame, std::uint8_t seed);
+
 }  // namespace cocoon::test
