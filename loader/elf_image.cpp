@@ -160,8 +160,8 @@ ElfError parse_elf(const std::uint8_t* buf, std::size_t buf_len, std::uint64_t f
     switch (ph.p_type) {
       case kPtLoad: {
         std::uint64_t fend = 0;
-        if (!add_ok(ph.p_offset, ph.p_filesz, fend) || fend > file_size) return ElfError::SegmentOutsideFile;
-        e = add_load(ph, eh.e_type, out);
+        e = (!add_ok(ph.p_offset, ph.p_filesz, fend) || fend > file_size) ? ElfError::SegmentOutsideFile
+                                                                           : add_load(ph, eh.e_type, out);
         break;
       }
       case kPtInterp: e = add_interp(ph, buf, buf_len, file_size, out); break;
@@ -169,14 +169,20 @@ ElfError parse_elf(const std::uint8_t* buf, std::size_t buf_len, std::uint64_t f
       case kPtDynamic: out.has_dynamic = true; break;
       case kPtGnuStack: out.stack_executable = (ph.p_flags & kPfX) != 0; break;
       case kPtPhdr:
-        if (has_pt_phdr) return ElfError::MultiplePhdr;
+        if (has_pt_phdr) {
+          e = ElfError::MultiplePhdr;
+          break;
+        }
         has_pt_phdr = true;
         pt_phdr_vaddr = ph.p_vaddr;
         pt_phdr_memsz = ph.p_memsz;
         break;
       default: break;
     }
-    if (e != ElfError::Ok) return e;
+    if (e != ElfError::Ok) {
+      out.bad_phdr = i;
+      return e;
+    }
   }
   if (out.load_count == 0) return ElfError::NoLoadSegment;
 

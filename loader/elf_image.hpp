@@ -63,6 +63,9 @@ struct ElfInfo {
   bool stack_executable = false;  // PT_GNU_STACK with PF_X (absent: false, as on x86-64 Linux)
   // Set with ElfError::NeedMore: read at least this many bytes from the file start and retry.
   std::uint64_t need_bytes = 0;
+  // With an error about one program header: its index (for messages such as "program
+  // header 3: ..."); -1 when the error is not about a single program header.
+  std::int32_t bad_phdr = -1;
 };
 
 // Checks the PT_INTERP bytes (info.interp_size bytes read from info.interp_offset): the last

@@ -2,6 +2,7 @@
 // NeedMore / check_interp protocol.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstring>
 #include <string>
 
@@ -46,9 +47,9 @@ struct ProgramCase {
   bool tls;
 };
 
-class RealProgram : public ::testing::TestWithParam<ProgramCase> {};
+class LoaderRealProgram : public ::testing::TestWithParam<ProgramCase> {};
 
-TEST_P(RealProgram, ParsesWithExpectedKind) {
+TEST_P(LoaderRealProgram, ParsesWithExpectedKind) {
   const ProgramCase& c = GetParam();
   Bytes file = read_file(c.path);
   ASSERT_GT(file.size(), 64u) << c.path;
@@ -91,9 +92,16 @@ const ProgramCase kPrograms[] = {
     {"/lib64/ld-linux-x86-64.so.2", ElfKind::StaticPie, nullptr, false},
 };
 
-INSTANTIATE_TEST_SUITE_P(Loader, RealProgram, ::testing::ValuesIn(kPrograms));
+std::string case_name(const ::testing::TestParamInfo<ProgramCase>& i) {
+  std::string path = i.param.path, name;
+  for (char ch : path.substr(path.rfind('/') + 1))
+    name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+  return name;
+}
 
-TEST(ParseElf, StaticProgramHasFixedAddressesAndPhdrFromFirstLoad) {
+INSTANTIATE_TEST_SUITE_P(Elf, LoaderRealProgram, ::testing::ValuesIn(kPrograms), case_name);
+
+TEST(LoaderParseElf, StaticProgramHasFixedAddressesAndPhdrFromFirstLoad) {
   Bytes file = read_file("/bin/busybox");
   ElfInfo info;
   ASSERT_EQ(parse_like_shim(file, info), ElfError::Ok);
@@ -104,7 +112,7 @@ TEST(ParseElf, StaticProgramHasFixedAddressesAndPhdrFromFirstLoad) {
   EXPECT_EQ(info.phnum, 10);
 }
 
-TEST(ParseElf, LibcInterpNeedsSecondRead) {
+TEST(LoaderParseElf, LibcInterpNeedsSecondRead) {
   Bytes file = read_file("/usr/lib/x86_64-linux-gnu/libc.so.6");
   ElfInfo info;
   ASSERT_EQ(parse_elf(file.data(), 4096, file.size(), info), ElfError::Ok);
@@ -122,7 +130,7 @@ TEST(ParseElf, LibcInterpNeedsSecondRead) {
   EXPECT_EQ(check_interp(bad.data(), bad.size(), copy), ElfError::InterpNotTerminated);
 }
 
-TEST(ParseElf, TlsFieldsOfStaticPie) {
+TEST(LoaderParseElf, TlsFieldsOfStaticPie) {
   Bytes file = read_file(LOADER_TINY_STATIC_PIE);
   ElfInfo info;
   ASSERT_EQ(parse_like_shim(file, info), ElfError::Ok);
@@ -134,7 +142,7 @@ TEST(ParseElf, TlsFieldsOfStaticPie) {
   EXPECT_EQ(info.span_start, 0u);
 }
 
-TEST(ParseElf, NeedMoreWhenHeaderOrPhdrsBeyondBuffer) {
+TEST(LoaderParseElf, NeedMoreWhenHeaderOrPhdrsBeyondBuffer) {
   Bytes file = read_file(LOADER_TINY_STATIC);
   ElfInfo info;
   EXPECT_EQ(parse_elf(file.data(), 20, file.size(), info), ElfError::NeedMore);
@@ -148,7 +156,7 @@ TEST(ParseElf, NeedMoreWhenHeaderOrPhdrsBeyondBuffer) {
   EXPECT_EQ(rounds, 1);
 }
 
-TEST(ParseElf, PhdrsBeyondFirstPageAreRequestedWithNeedMore) {
+TEST(LoaderParseElf, PhdrsBeyondFirstPageAreRequestedWithNeedMore) {
   loader_test::ElfBuilder b;
   b.file_size = 0x3000;
   b.eh.e_phoff = 0x2800;  // inside the file but after 4 KiB
@@ -163,7 +171,7 @@ TEST(ParseElf, PhdrsBeyondFirstPageAreRequestedWithNeedMore) {
   EXPECT_EQ(info.phdr_vaddr, 0x402800u);
 }
 
-TEST(ParseElf, ThirtyTwoBitElfIsElf32) {
+TEST(LoaderParseElf, ThirtyTwoBitElfIsElf32) {
   // A minimal but well-formed ELF32 i386 executable header: class 1.
   Bytes file(52 + 32, 0);
   const std::uint8_t ident[] = {0x7f, 'E', 'L', 'F', 1 /*ELFCLASS32*/, 1, 1};
@@ -180,7 +188,7 @@ TEST(ParseElf, ThirtyTwoBitElfIsElf32) {
   EXPECT_STREQ(elf_error_message(ElfError::Elf32), "32-bit ELF; only x86-64 programs are supported");
 }
 
-TEST(ParseElf, TextAndShortFilesAreNotElf) {
+TEST(LoaderParseElf, TextAndShortFilesAreNotElf) {
   const char* text = "#!/bin/sh\necho hi\n";
   ElfInfo info;
   EXPECT_EQ(parse_elf(reinterpret_cast<const std::uint8_t*>(text), std::strlen(text), std::strlen(text), info),
@@ -192,7 +200,7 @@ TEST(ParseElf, TextAndShortFilesAreNotElf) {
   EXPECT_EQ(parse_elf(magic, sizeof magic, sizeof magic, info), ElfError::Truncated);
 }
 
-TEST(ParseElf, EveryErrorHasAMessage) {
+TEST(LoaderParseElf, EveryErrorHasAMessage) {
   for (int e = 0; e <= static_cast<int>(ElfError::BadArgument); ++e) {
     const char* m = elf_error_message(static_cast<ElfError>(e));
     ASSERT_NE(m, nullptr);

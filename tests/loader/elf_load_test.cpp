@@ -62,12 +62,12 @@ void load_and_check_bytes(const Bytes& file) {
   }
 }
 
-TEST(LoadElf, StaticPieProgramBytesAndBss) { load_and_check_bytes(read_file(LOADER_PROG_STATIC_PIE)); }
-TEST(LoadElf, TinyStaticPieBytesAndBss) { load_and_check_bytes(read_file(LOADER_TINY_STATIC_PIE)); }
-TEST(LoadElf, DynamicPieBytesAndBss) { load_and_check_bytes(read_file(LOADER_PROG_PIE)); }
-TEST(LoadElf, InterpreterBytesAndBss) { load_and_check_bytes(read_file("/lib64/ld-linux-x86-64.so.2")); }
+TEST(LoaderLoadElf, StaticPieProgramBytesAndBss) { load_and_check_bytes(read_file(LOADER_PROG_STATIC_PIE)); }
+TEST(LoaderLoadElf, TinyStaticPieBytesAndBss) { load_and_check_bytes(read_file(LOADER_TINY_STATIC_PIE)); }
+TEST(LoaderLoadElf, DynamicPieBytesAndBss) { load_and_check_bytes(read_file(LOADER_PROG_PIE)); }
+TEST(LoaderLoadElf, InterpreterBytesAndBss) { load_and_check_bytes(read_file("/lib64/ld-linux-x86-64.so.2")); }
 
-TEST(LoadElf, FixedAddressExecutable) {
+TEST(LoaderLoadElf, FixedAddressExecutable) {
   // The hand-made ET_EXEC at 0x400000: reserved exactly there, bias 0.
   ElfBuilder b;
   Bytes file = b.bytes();
@@ -98,7 +98,7 @@ TEST(LoadElf, FixedAddressExecutable) {
   EXPECT_EQ(host.protects.size(), 3u);
 }
 
-TEST(LoadElf, SharedPageGetsUnionAndGapsGetNone) {
+TEST(LoaderLoadElf, SharedPageGetsUnionAndGapsGetNone) {
   // text R+X at 0x401000..0x401100, data R+W from 0x401800 (same page), then a hole, then
   // a read-only segment at 0x405000.
   ElfBuilder b;
@@ -133,7 +133,7 @@ TEST(LoadElf, SharedPageGetsUnionAndGapsGetNone) {
   }
 }
 
-TEST(LoadElf, ThreeSegmentsInOnePage) {
+TEST(LoaderLoadElf, ThreeSegmentsInOnePage) {
   ElfBuilder b;
   b.ph.clear();
   b.ph.push_back(ElfBuilder::load(0x0, 0x400000, 0x400, 0x400, kPfR));
@@ -153,7 +153,7 @@ TEST(LoadElf, ThreeSegmentsInOnePage) {
   EXPECT_EQ(host.protects[0].prot, kProtRead | kProtWrite | kProtExec);
 }
 
-TEST(LoadElf, ProtectionsReallyApplied) {
+TEST(LoaderLoadElf, ProtectionsReallyApplied) {
   Bytes file = read_file(LOADER_TINY_STATIC_PIE);
   ElfInfo info;
   ASSERT_EQ(parse_like_shim(file, info), ElfError::Ok);
@@ -176,7 +176,7 @@ TEST(LoadElf, ProtectionsReallyApplied) {
   EXPECT_TRUE(found);
 }
 
-TEST(LoadElf, ErrorsFromOps) {
+TEST(LoaderLoadElf, ErrorsFromOps) {
   ElfBuilder b;
   b.eh.e_type = kEtDyn;
   Bytes file = b.bytes();
@@ -218,7 +218,7 @@ TEST(LoadElf, ErrorsFromOps) {
   }
 }
 
-TEST(LoadElf, FixedReserveAtWrongAddressIsRefused) {
+TEST(LoaderLoadElf, FixedReserveAtWrongAddressIsRefused) {
   ElfBuilder b;
   Bytes file = b.bytes();
   ElfInfo info;
@@ -230,7 +230,7 @@ TEST(LoadElf, FixedReserveAtWrongAddressIsRefused) {
   EXPECT_EQ(load_elf(info, host.ops(), img), ElfError::ReserveFailed);
 }
 
-TEST(LoadElf, InconsistentInfoIsRefused) {
+TEST(LoaderLoadElf, InconsistentInfoIsRefused) {
   ElfBuilder b;
   Bytes file = b.bytes();
   ElfInfo info;

@@ -159,9 +159,9 @@ std::vector<MalformedCase> cases() {
   };
 }
 
-class Malformed : public ::testing::TestWithParam<MalformedCase> {};
+class LoaderMalformed : public ::testing::TestWithParam<MalformedCase> {};
 
-TEST_P(Malformed, IsRejectedWithItsOwnError) {
+TEST_P(LoaderMalformed, IsRejectedWithItsOwnError) {
   const MalformedCase& c = GetParam();
   ElfBuilder b;
   c.tweak(b);
@@ -173,11 +173,37 @@ TEST_P(Malformed, IsRejectedWithItsOwnError) {
                              << elf_error_message(c.expected) << "'";
 }
 
-INSTANTIATE_TEST_SUITE_P(Loader, Malformed, ::testing::ValuesIn(cases()),
+INSTANTIATE_TEST_SUITE_P(Elf, LoaderMalformed, ::testing::ValuesIn(cases()),
                          [](const ::testing::TestParamInfo<MalformedCase>& i) { return std::string(i.param.name); });
 
+TEST(LoaderMalformedBase, ErrorNamesTheProgramHeader) {
+  ElfInfo info;
+  {
+    ElfBuilder b;
+    b.ph[2].p_filesz = 0x200;  // past the end of the file
+    Bytes file = b.bytes();
+    ASSERT_EQ(parse_elf(file.data(), file.size(), file.size(), info), ElfError::SegmentOutsideFile);
+    EXPECT_EQ(info.bad_phdr, 2);
+  }
+  {
+    ElfBuilder b;
+    b.ph.push_back(ElfBuilder::other(kPtTls, 0x2000, 0x402000, 0x10));
+    b.ph.push_back(ElfBuilder::other(kPtTls, 0x2000, 0x402000, 0x10));
+    Bytes file = b.bytes();
+    ASSERT_EQ(parse_elf(file.data(), file.size(), file.size(), info), ElfError::MultipleTls);
+    EXPECT_EQ(info.bad_phdr, 5);
+  }
+  {
+    ElfBuilder b;
+    b.eh.e_machine = 3;
+    Bytes file = b.bytes();
+    ASSERT_EQ(parse_elf(file.data(), file.size(), file.size(), info), ElfError::BadMachine);
+    EXPECT_EQ(info.bad_phdr, -1);
+  }
+}
+
 // The unmodified builder output is valid: otherwise the cases above prove nothing.
-TEST(MalformedBase, BuilderOutputIsValid) {
+TEST(LoaderMalformedBase, BuilderOutputIsValid) {
   ElfBuilder b;
   Bytes file = b.bytes();
   ElfInfo info;
@@ -193,7 +219,7 @@ TEST(MalformedBase, BuilderOutputIsValid) {
 }
 
 // Limits that are allowed exactly at the boundary.
-TEST(MalformedBase, BoundariesAreAccepted) {
+TEST(LoaderMalformedBase, BoundariesAreAccepted) {
   {
     ElfBuilder b;
     b.file_size = 0x5000;

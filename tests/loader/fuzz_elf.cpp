@@ -63,9 +63,49 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (info.type == kEtDyn) (void)load_elf(info, ops, img);
     std::free(f.mem);
   }
+  // The input's NUL-separated pieces as argv (first half) and envp (second half), built into
+  // a window whose size comes from the first bytes: overflow of the window must be reported,
+  // never written (ASan checks the heap window).
+  {
+    const char* strs[64];
+    std::size_t n = 0;
+    std::size_t start = 0;
+    auto* text = static_cast<char*>(std::malloc(size + 1));
+    std::memcpy(text, data, size);
+    text[size] = 0;
+    for (std::size_t i = 0; i <= size && n < 64; ++i)
+      if (text[i] == 0) {
+        strs[n++] = text + start;
+        start = i + 1;
+      }
+    std::size_t window_size = size >= 2 ? (static_cast<std::size_t>(data[0]) << 4 | data[1]) : 64;
+    auto* window = static_cast<std::uint8_t*>(std::malloc(window_size + 1));
+    static const std::uint8_t rnd[16] = {};
+    const AuxEntry aux[] = {{kAtPagesz, 4096}, {kAtExecfn, 0}};
+    InitialStackSpec spec;
+    spec.argv = strs;
+    spec.argc = n / 2;
+    spec.envp = strs + n / 2;
+    spec.envc = n - n / 2;
+    spec.auxv = aux;
+    spec.auxc = 2;
+    spec.random = rnd;
+    spec.platform = size % 2 ? "x86_64" : nullptr;
+    spec.execfn = n > 0 ? strs[0] : "x";
+    InitialStack st;
+    const std::uint64_t top = 0x7ff000000000;
+    if (build_initial_stack(spec, top, window, window_size, st) == StackError::Ok &&
+        (st.rsp % 16 != 0 || st.rsp < top - window_size))
+      std::abort();
+    std::free(window);
+    std::free(text);
+  }
+
   ScriptLine line;
   if (parse_script(data, size, line) == ScriptError::Ok) {
-    if (line.interp_offset + line.interp_len > size && line.interp_len != 0 && line.interp_offset >= size) std::abort();
+    // Offsets point into the input (the name is never empty).
+    if (line.interp_len == 0 || line.interp_offset + line.interp_len > size) std::abort();
+    if (line.has_arg && line.arg_offset + line.arg_len > size) std::abort();
   }
   return 0;
 }

@@ -33,7 +33,7 @@ struct Stack {
 
 const std::uint8_t kRandom[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
-TEST(InitialStack, LayoutFieldByField) {
+TEST(LoaderInitialStack, LayoutFieldByField) {
   const char* argv[] = {"prog", "-x", "hello world"};
   const char* envp[] = {"A=1", "HOME=/root"};
   const AuxEntry aux[] = {{kAtPhdr, 0x400040}, {kAtPagesz, 4096}, {kAtRandom, 0}, {kAtEntry, 0x401000}};
@@ -97,7 +97,7 @@ TEST(InitialStack, LayoutFieldByField) {
   EXPECT_EQ(at, kTop - 8);
 }
 
-TEST(InitialStack, AlignedForEveryCountAndStringLength) {
+TEST(LoaderInitialStack, AlignedForEveryCountAndStringLength) {
   std::vector<std::string> storage;
   for (int i = 0; i < 9; ++i) storage.push_back(std::string(static_cast<std::size_t>(i), 'a' + i));
   std::vector<const char*> ptrs;
@@ -127,7 +127,7 @@ TEST(InitialStack, AlignedForEveryCountAndStringLength) {
       }
 }
 
-TEST(InitialStack, TooSmallWindowIsE2big) {
+TEST(LoaderInitialStack, TooSmallWindowIsE2big) {
   const char* argv[] = {"prog"};
   std::string big(5000, 'x');
   const char* envp[] = {big.c_str()};
@@ -162,7 +162,7 @@ TEST(InitialStack, TooSmallWindowIsE2big) {
       << "an 8-byte shift of an exactly-fitting stack must not fit";
 }
 
-TEST(InitialStack, BadArguments) {
+TEST(LoaderInitialStack, BadArguments) {
   InitialStackSpec spec;
   Stack s(1024);
   InitialStack out;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "loader/auxv.hpp"
 #include "loader/elf_image.hpp"
 #include "loader/elf_load.hpp"
 #include "loader/initial_stack.hpp"
@@ -41,14 +42,13 @@ namespace {
   host.apply_protections = true;
   LoadedImage img{}, iimg{};
   if (load_elf(info, host.ops(), img) != ElfError::Ok) _exit(101);
-  std::uint64_t jump = img.entry, base = 0;
+  std::uint64_t jump = img.entry;
   if (interp != nullptr) {
     if (parse_like_shim(*interp, iinfo) != ElfError::Ok) _exit(102);
     ihost.file = interp;
     ihost.apply_protections = true;
     if (load_elf(iinfo, ihost.ops(), iimg) != ElfError::Ok) _exit(103);
     jump = iimg.entry;
-    base = iimg.bias;
   }
 
   const std::uint64_t stack_size = 1 << 20;
@@ -59,34 +59,25 @@ namespace {
   static const char* const argv[] = {"check_args", "first arg", "second"};
   static const char* const envp[] = {"PATH=/bin", "COCOON_LOADER_TEST=env-ok"};
   static const std::uint8_t rnd[16] = {0xA0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0xAF};
-  const AuxEntry aux[] = {
-      {kAtPhdr, img.phdr},
-      {kAtPhent, img.phent},
-      {kAtPhnum, img.phnum},
-      {kAtPagesz, 4096},
-      {kAtBase, base},
-      {kAtFlags, 0},
-      {kAtEntry, img.entry},
-      {kAtUid, getuid()},
-      {kAtEuid, geteuid()},
-      {kAtGid, getgid()},
-      {kAtEgid, getegid()},
-      {kAtSecure, 0},
-      {kAtHwcap, getauxval(AT_HWCAP)},
-      {kAtHwcap2, getauxval(AT_HWCAP2)},
-      {kAtClktck, 100},
-      {kAtMinsigstksz, getauxval(AT_MINSIGSTKSZ)},
-      {kAtRandom, 0},
-      {kAtPlatform, 0},
-      {kAtExecfn, 0},
-  };
+  AuxvParams params;
+  params.program = &img;
+  params.interp = interp != nullptr ? &iimg : nullptr;
+  params.uid = getuid();
+  params.euid = geteuid();
+  params.gid = getgid();
+  params.egid = getegid();
+  params.hwcap = getauxval(AT_HWCAP);
+  params.hwcap2 = getauxval(AT_HWCAP2);
+  params.minsigstksz = getauxval(AT_MINSIGSTKSZ);
+  AuxEntry aux[kMaxAuxEntries];
+  const std::size_t auxc = make_auxv(params, aux);
   InitialStackSpec spec;
   spec.argv = argv;
   spec.argc = 3;
   spec.envp = envp;
   spec.envc = 2;
   spec.auxv = aux;
-  spec.auxc = sizeof aux / sizeof aux[0];
+  spec.auxc = auxc;
   spec.random = rnd;
   spec.platform = "x86_64";
   spec.execfn = "/test/check_args";
@@ -126,28 +117,35 @@ RunResult run(const char* path, const char* interp_path = nullptr) {
 
 const char kExpected[] = "argc=3 argv[0]=check_args argv[1]=first arg argv[2]=second env=env-ok\n";
 
-TEST(RunLoaded, StaticPie) {
+TEST(LoaderRun, StaticPie) {
   RunResult r = run(LOADER_PROG_STATIC_PIE);
   ASSERT_TRUE(WIFEXITED(r.status)) << "killed by signal " << WTERMSIG(r.status) << "; output: " << r.output;
   EXPECT_EQ(WEXITSTATUS(r.status), 42) << r.output;
   EXPECT_EQ(r.output, kExpected);
 }
 
-TEST(RunLoaded, StaticAtFixedAddress) {
+TEST(LoaderRun, StaticAtFixedAddress) {
   RunResult r = run(LOADER_PROG_STATIC);
   ASSERT_TRUE(WIFEXITED(r.status)) << "killed by signal " << WTERMSIG(r.status) << "; output: " << r.output;
   EXPECT_EQ(WEXITSTATUS(r.status), 42) << r.output;
   EXPECT_EQ(r.output, kExpected);
 }
 
-TEST(RunLoaded, DynamicPieThroughLoadedInterpreter) {
+TEST(LoaderRun, DynamicPieThroughLoadedInterpreter) {
   RunResult r = run(LOADER_PROG_PIE, "/lib64/ld-linux-x86-64.so.2");
   ASSERT_TRUE(WIFEXITED(r.status)) << "killed by signal " << WTERMSIG(r.status) << "; output: " << r.output;
   EXPECT_EQ(WEXITSTATUS(r.status), 42) << r.output;
   EXPECT_EQ(r.output, kExpected);
 }
 
-TEST(RunLoaded, TinyStaticExitStatus) {
+TEST(LoaderRun, DynamicExecAtFixedAddressThroughLoadedInterpreter) {
+  RunResult r = run(LOADER_PROG_NOPIE, "/lib64/ld-linux-x86-64.so.2");
+  ASSERT_TRUE(WIFEXITED(r.status)) << "killed by signal " << WTERMSIG(r.status) << "; output: " << r.output;
+  EXPECT_EQ(WEXITSTATUS(r.status), 42) << r.output;
+  EXPECT_EQ(r.output, kExpected);
+}
+
+TEST(LoaderRun, TinyStaticExitStatus) {
   RunResult r = run(LOADER_TINY_STATIC_PIE);
   ASSERT_TRUE(WIFEXITED(r.status));
   EXPECT_EQ(WEXITSTATUS(r.status), 7);  // tiny_data (5) + 2 + a zero bss word

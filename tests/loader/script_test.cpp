@@ -28,14 +28,14 @@ Parsed parse(const std::string& text) {
   return p;
 }
 
-TEST(Script, InterpreterOnly) {
+TEST(LoaderScript, InterpreterOnly) {
   Parsed p = parse("#!/bin/sh\necho hi\n");
   ASSERT_EQ(p.err, ScriptError::Ok);
   EXPECT_EQ(p.interp, "/bin/sh");
   EXPECT_FALSE(p.has_arg);
 }
 
-TEST(Script, SpacesAroundInterpreterAndArgument) {
+TEST(LoaderScript, SpacesAroundInterpreterAndArgument) {
   Parsed p = parse("#!  \t/usr/bin/env   python3 -u  \t\nprint(1)\n");
   ASSERT_EQ(p.err, ScriptError::Ok);
   EXPECT_EQ(p.interp, "/usr/bin/env");
@@ -43,14 +43,14 @@ TEST(Script, SpacesAroundInterpreterAndArgument) {
   EXPECT_EQ(p.arg, "python3 -u");  // one argument, inner spaces kept, trailing blanks trimmed
 }
 
-TEST(Script, TrailingBlanksAreNotAnArgument) {
+TEST(LoaderScript, TrailingBlanksAreNotAnArgument) {
   Parsed p = parse("#!/bin/sh   \t\n");
   ASSERT_EQ(p.err, ScriptError::Ok);
   EXPECT_EQ(p.interp, "/bin/sh");
   EXPECT_FALSE(p.has_arg);
 }
 
-TEST(Script, NoNewlineInShortFile) {
+TEST(LoaderScript, NoNewlineInShortFile) {
   Parsed p = parse("#!/bin/true -x");
   ASSERT_EQ(p.err, ScriptError::Ok);
   EXPECT_EQ(p.interp, "/bin/true");
@@ -58,13 +58,13 @@ TEST(Script, NoNewlineInShortFile) {
   EXPECT_FALSE(p.truncated);
 }
 
-TEST(Script, CarriageReturnIsPartOfTheName) {
+TEST(LoaderScript, CarriageReturnIsPartOfTheName) {
   Parsed p = parse("#!/bin/sh\r\n");  // as on Linux: the interpreter "/bin/sh\r" (ENOENT later)
   ASSERT_EQ(p.err, ScriptError::Ok);
   EXPECT_EQ(p.interp, "/bin/sh\r");
 }
 
-TEST(Script, NulEndsTheLine) {
+TEST(LoaderScript, NulEndsTheLine) {
   std::string text("#!/bin/sh\0 -e\n", 14);
   Parsed p = parse(text);
   ASSERT_EQ(p.err, ScriptError::Ok);
@@ -72,7 +72,7 @@ TEST(Script, NulEndsTheLine) {
   EXPECT_FALSE(p.has_arg);
 }
 
-TEST(Script, Errors) {
+TEST(LoaderScript, Errors) {
   EXPECT_EQ(parse("").err, ScriptError::NotScript);
   EXPECT_EQ(parse("#").err, ScriptError::NotScript);
   EXPECT_EQ(parse("\x7f" "ELF").err, ScriptError::NotScript);
@@ -88,7 +88,7 @@ TEST(Script, Errors) {
                "'#!' line too long: the interpreter path does not end within 255 bytes");
 }
 
-TEST(Script, LongArgumentIsCutAt255Bytes) {
+TEST(LoaderScript, LongArgumentIsCutAt255Bytes) {
   std::string text = "#!/bin/sh " + std::string(400, 'x') + "\n";
   Parsed p = parse(text);
   ASSERT_EQ(p.err, ScriptError::Ok);
@@ -97,7 +97,7 @@ TEST(Script, LongArgumentIsCutAt255Bytes) {
   EXPECT_TRUE(p.truncated);
 }
 
-TEST(Script, NewlineAtLastByteOfBuffer) {
+TEST(LoaderScript, NewlineAtLastByteOfBuffer) {
   std::string text = "#!/bin/sh " + std::string(245, 'y') + "\nrest";  // '\n' at index 255
   ASSERT_EQ(text[255], '\n');
   Parsed p = parse(text);
@@ -106,7 +106,7 @@ TEST(Script, NewlineAtLastByteOfBuffer) {
   EXPECT_FALSE(p.truncated);
 }
 
-TEST(Script, NameEndingExactlyBeforeLastByte) {
+TEST(LoaderScript, NameEndingExactlyBeforeLastByte) {
   // Name occupies bytes 2..254; byte 255 (a space) still terminates it.
   std::string text = "#!/" + std::string(252, 'n') + " arg";
   Parsed p = parse(text);
