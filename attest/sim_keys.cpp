@@ -134,6 +134,20 @@ bool cpu_svn_within(const std::uint8_t requested[16], const std::uint8_t current
   return true;
 }
 
+EnclaveIdentity identity_from_secs(const sgx::Secs& secs) {
+  EnclaveIdentity id;
+  zero_bytes(&id, sizeof id);
+  copy(id.mr_enclave, secs.mr_enclave);
+  copy(id.mr_signer, secs.mr_signer);
+  id.attributes = secs.attributes;
+  id.misc_select = secs.misc_select;
+  id.isv_prod_id = secs.isv_prod_id;
+  id.isv_svn = secs.isv_svn;
+  id.config_svn = secs.config_svn;
+  copy(id.config_id, secs.config_id);
+  return id;
+}
+
 sgx::TargetInfo make_target_info(const EnclaveIdentity& target) {
   sgx::TargetInfo ti;
   zero_bytes(&ti, sizeof ti);

@@ -93,6 +93,10 @@ struct SimCpu {
   bool verify_report(const EnclaveIdentity& self_as_target, const sgx::Report& report) const;
 };
 
+// The identity fields of an enclave's SECS (spec §3). The KSS fields the SECS does not carry
+// in this layout (ISVFAMILYID, ISVEXTPRODID) are left zero.
+EnclaveIdentity identity_from_secs(const sgx::Secs& secs);
+
 // The TARGETINFO that names `target` (what an enclave hands out so others can report to it).
 sgx::TargetInfo make_target_info(const EnclaveIdentity& target);
 

@@ -120,7 +120,8 @@ void cmac_double(const std::uint8_t in[16], std::uint8_t out[16]) {
 bool aes128_ni_available() { return cpu_features().aes_ni; }
 
 void aes128_expand_key(const std::uint8_t key[kAes128KeySize], Aes128Key& out, AesImpl impl) {
-  if (impl == AesImpl::Auto) impl = aes128_ni_available() ? AesImpl::AesNi : AesImpl::Portable;
+  // Auto, or AesNi on a CPU without it (which would fault with #UD), use what the CPU has.
+  if (impl != AesImpl::Portable) impl = aes128_ni_available() ? AesImpl::AesNi : AesImpl::Portable;
   out.impl = impl;
   if (impl == AesImpl::AesNi)
     cocoon_aes128_expand_key_ni(key, out.round_keys);

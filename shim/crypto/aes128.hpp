@@ -23,7 +23,7 @@ inline constexpr std::size_t kAes128RoundKeysSize = 176;
 enum class AesImpl : std::uint8_t {
   Auto,      // AES-NI if the CPU has it, else portable
   Portable,  // table based, not constant time (see above)
-  AesNi,     // caller must have checked aes128_ni_available()
+  AesNi,     // AES-NI; falls back to portable when the CPU lacks it (never faults)
 };
 
 // True when this CPU has AES-NI (and the SSSE3/SSE4.1 the routines may use).

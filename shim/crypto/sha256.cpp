@@ -99,7 +99,8 @@ void Sha256::reset(Sha256Impl impl) {
   for (int i = 0; i < 8; ++i) state_[i] = kInitialState[i];
   total_bytes_ = 0;
   buffered_ = 0;
-  if (impl == Sha256Impl::Auto)
+  // Auto, or ShaNi on a CPU without it (which would fault with #UD), use what the CPU has.
+  if (impl != Sha256Impl::Portable)
     impl = sha256_shani_available() ? Sha256Impl::ShaNi : Sha256Impl::Portable;
   blocks_ = impl == Sha256Impl::ShaNi ? &sha256_blocks_shani : &sha256_blocks_portable;
 }

@@ -20,13 +20,14 @@ inline constexpr std::size_t kSha256BlockSize = 64;
 enum class Sha256Impl : std::uint8_t {
   Auto,      // SHA-NI if the CPU has it, else portable
   Portable,
-  ShaNi,     // caller must have checked sha256_shani_available()
+  ShaNi,     // SHA-NI; falls back to portable when the CPU lacks it (never faults)
 };
 
 // True when this CPU has SHA-NI (and the SSSE3/SSE4.1 the routine also uses).
 bool sha256_shani_available();
 
 // Compress `nblocks` 64-byte blocks into state[8] (a..h as in FIPS 180-4).
+// sha256_blocks_shani must only be called when sha256_shani_available() is true.
 void sha256_blocks_portable(std::uint32_t state[8], const std::uint8_t* data, std::size_t nblocks);
 void sha256_blocks_shani(std::uint32_t state[8], const std::uint8_t* data, std::size_t nblocks);
 

@@ -298,6 +298,31 @@ TEST_F(SimReports, AnyFlippedByteFailsVerification) {
   EXPECT_TRUE(cpu.verify_report(target, report));
 }
 
+TEST_F(SimReports, IdentityFromSecsAndTargetInfoCarryTheSecsFields) {
+  sgx::Secs secs;
+  std::memset(&secs, 0, sizeof secs);
+  std::memcpy(secs.mr_enclave, target.mr_enclave, 32);
+  std::memcpy(secs.mr_signer, target.mr_signer, 32);
+  secs.attributes = target.attributes;
+  secs.isv_prod_id = target.isv_prod_id;
+  secs.isv_svn = target.isv_svn;
+  secs.misc_select = 0;
+  const EnclaveIdentity from_secs = identity_from_secs(secs);
+  EXPECT_TRUE(cpu.verify_report(from_secs, report)) << "the SECS-built identity is the target";
+  secs.isv_svn = 9;
+  secs.misc_select = 1;
+  secs.config_id[3] = 4;
+  const EnclaveIdentity changed = identity_from_secs(secs);
+  EXPECT_EQ(changed.isv_svn, 9);
+  EXPECT_EQ(changed.misc_select, 1u);
+  EXPECT_EQ(changed.config_id[3], 4);
+  const sgx::TargetInfo ti = make_target_info(changed);
+  EXPECT_EQ(0, std::memcmp(ti.measurement, secs.mr_enclave, 32));
+  EXPECT_EQ(ti.misc_select, 1u);
+  EXPECT_EQ(ti.config_id[3], 4);
+  EXPECT_EQ(ti.attributes.flags, secs.attributes.flags);
+}
+
 TEST_F(SimReports, StatusNamesAreDistinct) {
   EXPECT_STRNE(sim_key_status_name(SimKeyStatus::InvalidIsvSvn), sim_key_status_name(SimKeyStatus::InvalidCpuSvn));
   EXPECT_STRNE(sim_key_status_name(SimKeyStatus::InvalidAttribute), sim_key_status_name(SimKeyStatus::Ok));
