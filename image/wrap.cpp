@@ -141,6 +141,10 @@ WrapResult wrap_image(const WrapOptions& opts, const ManifestBuilder& build_mani
   req.allowed = default_allowed_paths(root, src.config_bytes);
   for (auto& a : opts.allowed) req.allowed.push_back(normalize_container_path(a));
   req.manifest_template = opts.manifest_template;
+  {
+    auto cj = nlohmann::json::parse(src.config_bytes, nullptr, false);
+    if (cj.is_object() && cj.contains("created") && cj["created"].is_string()) req.created = cj["created"].get<std::string>();
+  }
   result.entrypoint = req.entrypoint;
   result.manifest = build_manifest(req);
 

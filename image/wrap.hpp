@@ -25,6 +25,7 @@ struct ManifestRequest {
   std::vector<std::string> trusted;  // container paths: defaults + --trusted
   std::vector<std::string> allowed;  // container paths: defaults + --allowed
   std::string manifest_template;     // a TOML file the user gave, or empty
+  std::string created;               // the image config's "created" (RFC 3339), may be empty
 };
 
 struct SignedManifest {
