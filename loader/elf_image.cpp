@@ -153,6 +153,7 @@ ElfError parse_elf(const std::uint8_t* buf, std::size_t buf_len, std::uint64_t f
 
   bool has_pt_phdr = false;
   std::uint64_t pt_phdr_vaddr = 0, pt_phdr_memsz = 0;
+  std::int32_t pt_phdr_index = -1, pt_tls_index = -1;
   for (std::uint16_t i = 0; i < eh.e_phnum; ++i) {
     Elf64Phdr ph;
     __builtin_memcpy(&ph, buf + eh.e_phoff + std::uint64_t{i} * sizeof ph, sizeof ph);
@@ -165,7 +166,10 @@ ElfError parse_elf(const std::uint8_t* buf, std::size_t buf_len, std::uint64_t f
         break;
       }
       case kPtInterp: e = add_interp(ph, buf, buf_len, file_size, out); break;
-      case kPtTls: e = add_tls(ph, out); break;
+      case kPtTls:
+        e = add_tls(ph, out);
+        pt_tls_index = i;
+        break;
       case kPtDynamic: out.has_dynamic = true; break;
       case kPtGnuStack: out.stack_executable = (ph.p_flags & kPfX) != 0; break;
       case kPtPhdr:
@@ -174,6 +178,7 @@ ElfError parse_elf(const std::uint8_t* buf, std::size_t buf_len, std::uint64_t f
           break;
         }
         has_pt_phdr = true;
+        pt_phdr_index = i;
         pt_phdr_vaddr = ph.p_vaddr;
         pt_phdr_memsz = ph.p_memsz;
         break;
@@ -192,8 +197,10 @@ ElfError parse_elf(const std::uint8_t* buf, std::size_t buf_len, std::uint64_t f
 
   std::uint64_t table_size = std::uint64_t{eh.e_phnum} * sizeof(Elf64Phdr);
   if (has_pt_phdr) {
-    if (pt_phdr_memsz < table_size || !inside_loads(out, pt_phdr_vaddr, pt_phdr_memsz))
+    if (pt_phdr_memsz < table_size || !inside_loads(out, pt_phdr_vaddr, pt_phdr_memsz)) {
+      out.bad_phdr = pt_phdr_index;
       return ElfError::PhdrOutsideImage;
+    }
     out.phdr_in_image = true;
     out.phdr_vaddr = pt_phdr_vaddr;
   } else {
@@ -206,7 +213,10 @@ ElfError parse_elf(const std::uint8_t* buf, std::size_t buf_len, std::uint64_t f
       }
     }
   }
-  if (out.has_tls && !inside_loads(out, out.tls_vaddr, out.tls_filesz)) return ElfError::BadTls;
+  if (out.has_tls && !inside_loads(out, out.tls_vaddr, out.tls_filesz)) {
+    out.bad_phdr = pt_tls_index;
+    return ElfError::BadTls;
+  }
 
   out.kind = classify(out);
   if (out.kind != ElfKind::SharedObject && !inside_loads(out, out.entry, 1)) return ElfError::EntryOutsideImage;

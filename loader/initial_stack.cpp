@@ -83,7 +83,6 @@ StackError build_initial_stack(const InitialStackSpec& spec, std::uint64_t stack
   // measured (it is then cut short; an exhausted area yields the empty string at strings_end).
   const std::uint64_t strings_end = stack_top - used;
   const std::uint64_t strings_low = strings_end - strings;
-  w.zero(strings_end, used);
   std::uint64_t at = strings_low;
   auto copy_string = [&](const char* s) {
     const std::uint64_t avail = strings_end - at;
@@ -116,6 +115,7 @@ StackError build_initial_stack(const InitialStackSpec& spec, std::uint64_t stack
   if (rsp < w.low) return StackError::TooSmall;
 
   // Now everything fits: write.
+  w.zero(strings_end, used);
   std::uint64_t p = rsp;
   w.put_word(p, spec.argc);
   p += 8;

@@ -195,6 +195,13 @@ TEST(LoaderMalformedBase, ErrorNamesTheProgramHeader) {
   }
   {
     ElfBuilder b;
+    b.ph.push_back(ElfBuilder::other(kPtTls, 0x2000, 0x900000, 0x10));  // outside the image
+    Bytes file = b.bytes();
+    ASSERT_EQ(parse_elf(file.data(), file.size(), file.size(), info), ElfError::BadTls);
+    EXPECT_EQ(info.bad_phdr, 4);
+  }
+  {
+    ElfBuilder b;
     b.eh.e_machine = 3;
     Bytes file = b.bytes();
     ASSERT_EQ(parse_elf(file.data(), file.size(), file.size(), info), ElfError::BadMachine);

@@ -142,6 +142,15 @@ TEST(LoaderInitialStack, TooSmallWindowIsE2big) {
   EXPECT_EQ(build_initial_stack(spec, kTop, s.mem.data(), s.mem.size(), out), StackError::TooSmall);
   // Nothing was written.
   for (std::uint8_t b : s.mem) ASSERT_EQ(b, 0xCC);
+  // Strings fit but the pointer arrays do not: still nothing written.
+  std::vector<const char*> empties(100, "");
+  InitialStackSpec many;
+  many.argv = empties.data();
+  many.argc = empties.size();
+  many.random = kRandom;
+  Stack m(256);
+  EXPECT_EQ(build_initial_stack(many, kTop, m.mem.data(), m.mem.size(), out), StackError::TooSmall);
+  for (std::uint8_t b : m.mem) ASSERT_EQ(b, 0xCC);
   // Find the exact size that fits: everything just fits at some size, and one byte less fails
   // (the window's lower end is 16-aligned here, so the boundary is exact).
   spec.envc = 0;

@@ -1,0 +1,21 @@
+# Fails when the loader's freestanding objects (compiled with the shim's flags) reference any
+# symbol the shim does not provide: no libc, no libstdc++ runtime.
+# Usage: cmake -DNM=<nm> -DOBJECTS=<a.o;b.o;...> -P check_freestanding_symbols.cmake
+cmake_minimum_required(VERSION 3.25)
+set(ALLOWED memcpy memset memmove memcmp _GLOBAL_OFFSET_TABLE_)
+string(REPLACE "," ";" OBJECTS "${OBJECTS}")
+foreach(obj ${OBJECTS})
+  execute_process(COMMAND ${NM} -u ${obj} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "nm failed on ${obj}")
+  endif()
+  string(REGEX MATCHALL "U [^\n]+" refs "${out}")
+  foreach(ref ${refs})
+    string(SUBSTRING "${ref}" 2 -1 sym)
+    if(NOT sym IN_LIST ALLOWED)
+      message(FATAL_ERROR "${obj}: freestanding loader code references '${sym}' (only ${ALLOWED} are provided by the shim)")
+    endif()
+  endforeach()
+endforeach()
+list(LENGTH OBJECTS n)
+message(STATUS "${n} freestanding loader objects reference only ${ALLOWED}")
