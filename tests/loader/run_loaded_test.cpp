@@ -34,7 +34,7 @@ namespace {
 }
 
 // Runs in the child: any failure exits with a code in 100..119 naming the step.
-[[noreturn]] void child_load_and_run(const Bytes& prog, const Bytes* interp) {
+[[noreturn]] void child_load_and_run(const Bytes& prog, const Bytes* interp, const std::vector<const char*>& argv) {
   ElfInfo info, iinfo;
   if (parse_like_shim(prog, info) != ElfError::Ok) _exit(100);
   HostLoader host, ihost;
@@ -56,7 +56,6 @@ namespace {
   if (stack == MAP_FAILED) _exit(104);
   const std::uint64_t top = reinterpret_cast<std::uint64_t>(stack) + stack_size;
 
-  static const char* const argv[] = {"check_args", "first arg", "second"};
   static const char* const envp[] = {"PATH=/bin", "COCOON_LOADER_TEST=env-ok"};
   static const std::uint8_t rnd[16] = {0xA0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0xAF};
   AuxvParams params;
@@ -72,8 +71,8 @@ namespace {
   AuxEntry aux[kMaxAuxEntries];
   const std::size_t auxc = make_auxv(params, aux);
   InitialStackSpec spec;
-  spec.argv = argv;
-  spec.argc = 3;
+  spec.argv = argv.data();
+  spec.argc = argv.size();
   spec.envp = envp;
   spec.envc = 2;
   spec.auxv = aux;
@@ -92,7 +91,9 @@ struct RunResult {
   std::string output;
 };
 
-RunResult run(const char* path, const char* interp_path = nullptr) {
+const std::vector<const char*> kCheckArgs = {"check_args", "first arg", "second"};
+
+RunResult run(const char* path, const char* interp_path = nullptr, const std::vector<const char*>& argv = kCheckArgs) {
   Bytes prog = read_file(path);
   Bytes interp = interp_path != nullptr ? read_file(interp_path) : Bytes{};
   int fds[2];
@@ -103,7 +104,7 @@ RunResult run(const char* path, const char* interp_path = nullptr) {
     close(fds[0]);
     dup2(fds[1], 1);
     close(fds[1]);
-    child_load_and_run(prog, interp_path != nullptr ? &interp : nullptr);
+    child_load_and_run(prog, interp_path != nullptr ? &interp : nullptr, argv);
   }
   close(fds[1]);
   RunResult r;
@@ -143,6 +144,17 @@ TEST(LoaderRun, DynamicExecAtFixedAddressThroughLoadedInterpreter) {
   ASSERT_TRUE(WIFEXITED(r.status)) << "killed by signal " << WTERMSIG(r.status) << "; output: " << r.output;
   EXPECT_EQ(WEXITSTATUS(r.status), 42) << r.output;
   EXPECT_EQ(r.output, kExpected);
+}
+
+TEST(LoaderRun, BusyboxStaticFromDebian) {
+  // A third-party static ET_EXEC (Debian busybox-static) run as an applet.
+  RunResult r = run("/bin/busybox", nullptr, {"busybox", "echo", "hello", "from", "busybox"});
+  ASSERT_TRUE(WIFEXITED(r.status)) << "killed by signal " << WTERMSIG(r.status) << "; output: " << r.output;
+  EXPECT_EQ(WEXITSTATUS(r.status), 0);
+  EXPECT_EQ(r.output, "hello from busybox\n");
+  r = run("/bin/busybox", nullptr, {"busybox", "sh", "-c", "exit 37"});
+  ASSERT_TRUE(WIFEXITED(r.status));
+  EXPECT_EQ(WEXITSTATUS(r.status), 37);
 }
 
 TEST(LoaderRun, TinyStaticExitStatus) {
