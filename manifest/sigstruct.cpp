@@ -142,6 +142,11 @@ const char* attribute_names(std::uint64_t flags, std::string& out) {
   return out.c_str();
 }
 
+std::string reserved_text(const std::uint8_t* p, std::size_t n) {
+  if (std::all_of(p, p + n, [](std::uint8_t b) { return b == 0; })) return "all zero";
+  return hexs(p, n);
+}
+
 std::string date_text(std::uint32_t date) {
   if (date == 0) return "unset (0)";
   if (!is_valid_bcd_date(date)) return "invalid (" + hx(date, 8) + ")";
@@ -358,20 +363,24 @@ std::string describe_sigstruct(const sgx::Sigstruct& ss) {
   o << "date:            " << date_text(ss.date) << "\n";
   o << "header2:         " << hexs(ss.header2, 16) << "\n";
   o << "swdefined:       " << hx(ss.sw_defined, 8) << "\n";
+  o << "reserved1:       " << reserved_text(ss.reserved1, sizeof ss.reserved1) << "\n";
   o << "modulus:         " << hexs(ss.modulus, kN) << "\n";
   o << "exponent:        " << ss.exponent << "\n";
   o << "signature:       " << hexs(ss.signature, kN) << "\n";
   o << "miscselect:      " << hx(ss.misc_select, 8) << "\n";
   o << "miscmask:        " << hx(ss.misc_mask, 8) << "\n";
+  o << "reserved2:       " << reserved_text(ss.reserved2, sizeof ss.reserved2) << " (CET attributes on newer CPUs)\n";
   o << "isvfamilyid:     " << hexs(ss.isv_family_id, 16) << "\n";
   o << "attributes:      flags " << hx(ss.attributes.flags, 16) << " ("
     << attribute_names(ss.attributes.flags, names) << "), xfrm " << hx(ss.attributes.xfrm, 16) << "\n";
   o << "attributemask:   flags " << hx(ss.attribute_mask.flags, 16) << ", xfrm "
     << hx(ss.attribute_mask.xfrm, 16) << "\n";
   o << "enclavehash:     " << hexs(ss.enclave_hash, 32) << "\n";
+  o << "reserved3:       " << reserved_text(ss.reserved3, sizeof ss.reserved3) << "\n";
   o << "isvextprodid:    " << hexs(ss.isv_ext_prod_id, 16) << "\n";
   o << "isvprodid:       " << ss.isv_prod_id << "\n";
   o << "isvsvn:          " << ss.isv_svn << "\n";
+  o << "reserved4:       " << reserved_text(ss.reserved4, sizeof ss.reserved4) << "\n";
   o << "q1:              " << hexs(ss.q1, kN) << "\n";
   o << "q2:              " << hexs(ss.q2, kN) << "\n";
   o << "mrenclave:       " << hexs(ss.enclave_hash, 32) << "\n";
@@ -388,6 +397,10 @@ nlohmann::json sigstruct_to_json(const sgx::Sigstruct& ss) {
   j["date_valid"] = is_valid_bcd_date(ss.date);
   j["header2"] = hexs(ss.header2, 16);
   j["swdefined"] = ss.sw_defined;
+  j["reserved1"] = hexs(ss.reserved1, sizeof ss.reserved1);
+  j["reserved2"] = hexs(ss.reserved2, sizeof ss.reserved2);
+  j["reserved3"] = hexs(ss.reserved3, sizeof ss.reserved3);
+  j["reserved4"] = hexs(ss.reserved4, sizeof ss.reserved4);
   j["modulus"] = hexs(ss.modulus, kN);
   j["exponent"] = ss.exponent;
   j["signature"] = hexs(ss.signature, kN);
