@@ -424,6 +424,7 @@ struct Source {
       return static_cast<std::size_t>(in->gcount());
     }
     std::size_t k = std::min(n, mem.size() - pos);
+    if (k == 0) return 0;
     std::memcpy(dst, mem.data() + pos, k);
     pos += k;
     return k;
