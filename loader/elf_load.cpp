@@ -9,6 +9,7 @@ bool consistent(const ElfInfo& info) {
   if (info.load_count == 0 || info.load_count > kMaxPhnum) return false;
   if (info.type != kEtExec && info.type != kEtDyn) return false;
   if (info.span_start >= info.span_end || info.span_end > kUserAddressEnd) return false;
+  if (info.span_start % kPageSize != 0 || info.span_end % kPageSize != 0) return false;
   if (info.type == kEtExec && info.span_start == 0) return false;  // "fixed" 0 would mean anywhere
   for (std::uint32_t i = 0; i < info.load_count; ++i) {
     const LoadSegment& s = info.loads[i];

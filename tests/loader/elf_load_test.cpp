@@ -245,6 +245,13 @@ TEST(LoaderLoadElf, InconsistentInfoIsRefused) {
   bad.loads[1].memsz = 0x2000;  // overlaps the next segment
   EXPECT_EQ(load_elf(bad, host.ops(), img), ElfError::BadArgument);
   bad = info;
+  bad.span_start += 0x100;  // not page aligned
+  EXPECT_EQ(load_elf(bad, host.ops(), img), ElfError::BadArgument);
+  bad = info;
+  bad.type = kEtExec;
+  bad.span_start = 0;  // ET_EXEC must name its fixed address
+  EXPECT_EQ(load_elf(bad, host.ops(), img), ElfError::BadArgument);
+  bad = info;
   bad.span_end = bad.span_start;
   EXPECT_EQ(load_elf(bad, host.ops(), img), ElfError::BadArgument);
   EXPECT_EQ(host.reserved, 0u);  // nothing reserved for a refused description
