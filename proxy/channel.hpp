@@ -1,0 +1,99 @@
+// The untrusted window: the only memory the enclave process shares with the proxy.
+//
+// Freestanding-safe (included by the shim, the proxy and the supervisor). Layout:
+//   [WindowHeader | stats]  (kHeaderSize bytes)
+//   Channel 0, Channel 1, …  (one per enclave thread; each kChannelSize bytes)
+//
+// A channel carries one forwarded syscall at a time:
+//   enclave: writes Request (+ data), then state = kRequest (release); wakes the proxy worker
+//            if it sleeps; spins, then futex-waits for state == kResponse.
+//   proxy:   executes the request, writes Response (+ data), state = kResponse (release);
+//            wakes the enclave thread if it sleeps.
+// Pointer arguments travel as offsets into the channel's data area. Nothing in this window is
+// trusted by the shim: it re-checks every length, offset and value it reads back.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cocoon::channel {
+
+inline constexpr std::uint32_t kWindowMagic = 0x574f4343;  // "CCOW"
+inline constexpr std::uint32_t kWindowVersion = 1;
+inline constexpr std::uint64_t kHeaderSize = 64 * 1024;
+inline constexpr std::uint64_t kChannelDataSize = 256 * 1024;
+inline constexpr std::uint64_t kChannelSize = 4096 + kChannelDataSize;
+inline constexpr std::uint32_t kMaxStatsSyscalls = 512;
+
+enum State : std::uint32_t { kIdle = 0, kRequest = 1, kResponse = 2, kClosed = 3 };
+
+// Operations beyond plain syscall numbers (which are < kFirstSpecialOp).
+enum Op : std::uint64_t {
+  kFirstSpecialOp = 0x10000,
+  kOpPing = kFirstSpecialOp,  // returns 0 (health check)
+  kOpShutdown,                // the worker exits
+};
+
+struct Request {
+  std::uint64_t op;
+  std::int64_t args[6];
+  std::uint32_t ptr_mask;       // bit i: args[i] is an offset into data
+  std::uint32_t iov_mask;       // bit i: args[i] is an offset of ONE struct iovec whose
+                                //   iov_base is itself an offset into data
+  std::uint64_t extent[6];      // for pointer args: bytes of data the argument may use
+};
+
+struct Response {
+  std::int64_t ret;             // result or -errno
+  std::int64_t aux;             // op-specific extra value
+};
+
+struct alignas(64) Channel {
+  // Control words, each on its own cache line to avoid false sharing.
+  alignas(64) std::uint32_t state;
+  alignas(64) std::uint32_t proxy_sleeping;    // futex word the proxy worker sleeps on
+  alignas(64) std::uint32_t enclave_sleeping;  // futex word the enclave thread sleeps on
+  alignas(64) Request req;
+  Response resp;
+  alignas(4096) std::uint8_t data[kChannelDataSize];
+};
+static_assert(sizeof(Channel) == kChannelSize, "channel layout");
+static_assert(offsetof(Channel, data) == 4096, "channel data page aligned");
+
+// Per-syscall counters written by the shim (enclave-side statistics for `--stats`).
+struct Stats {
+  std::uint64_t served_in_shim[kMaxStatsSyscalls];
+  std::uint64_t forwarded[kMaxStatsSyscalls];
+  std::uint64_t refused[kMaxStatsSyscalls];
+  std::uint64_t epc_peak_bytes;
+  std::uint64_t epc_current_bytes;
+  std::uint64_t epc_limit_bytes;
+  std::uint64_t sites_patched;
+  std::uint64_t sigsys_traps;
+};
+
+struct WindowHeader {
+  std::uint32_t magic;
+  std::uint32_t version;
+  std::uint32_t nchannels;
+  std::uint32_t proxy_ready;
+  std::uint64_t window_size;
+  std::int32_t enclave_pid;       // written by the supervisor once the enclave process exists
+  std::int32_t pad0;
+  std::int32_t exit_kind;         // 0 none, 1 exited, 2 killed by signal, 3 shim abort
+  std::int32_t exit_value;        // status or signal number
+  char exit_reason[512];          // one line for the supervisor to print (NUL-terminated)
+  Stats stats;
+};
+static_assert(sizeof(WindowHeader) <= kHeaderSize, "window header fits");
+
+inline constexpr std::uint64_t window_size(std::uint32_t nchannels) {
+  return kHeaderSize + static_cast<std::uint64_t>(nchannels) * kChannelSize;
+}
+
+inline Channel* channel_at(void* window, std::uint32_t index) {
+  return reinterpret_cast<Channel*>(static_cast<std::uint8_t*>(window) + kHeaderSize +
+                                    static_cast<std::uint64_t>(index) * kChannelSize);
+}
+
+}  // namespace cocoon::channel

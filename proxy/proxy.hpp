@@ -1,0 +1,54 @@
+// The untrusted proxy: a separate process that performs the syscalls the shim forwards.
+// It shares nothing with the enclave but the window, and runs under its own seccomp
+// allowlist (proxy_seccomp.cpp) without CAP_SYS_PTRACE.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "proxy/channel.hpp"
+
+namespace cocoon::proxy {
+
+// Test-only misbehaviour, to prove the shim trusts nothing the proxy says (Iago attacks).
+enum class Hostile {
+  None,
+  ReadTooLong,   // read/pread64 claim more bytes than were asked for
+  NegativeFd,    // openat returns a negative value outside the errno range
+  ReusedFd,      // openat returns an fd that is already open in the program (1)
+  StatSize,      // fstat/newfstatat report st_size = -1
+  BadErrno,      // every call returns -100000
+  Peek,          // at the first request, try to read enclave memory (ptrace, process_vm_readv,
+                 // /proc/<pid>/mem) and report each result on stderr
+};
+Hostile parse_hostile(const std::string& name);  // throws std::invalid_argument
+
+struct ProxyOptions {
+  channel::WindowHeader* window = nullptr;
+  std::uint32_t nchannels = 0;
+  Hostile hostile = Hostile::None;
+  bool verbose = false;
+  pid_t enclave_pid = 0;  // filled in after the enclave process starts (read from the window)
+};
+
+// Runs in the forked child; never returns.
+[[noreturn]] void run_proxy(const ProxyOptions& opts);
+
+// Executes one request against the data area (exposed for unit tests). Returns the result
+// or -errno; out-of-bounds pointer arguments give -EFAULT without touching anything.
+long execute_request(const channel::Request& rq, std::uint8_t* data, std::uint64_t data_size);
+
+// Whether the proxy executes this operation at all (forwarded rows of the syscall table and
+// the few calls the shim forwards on its own behalf).
+bool operation_allowed(std::uint64_t op);
+
+// Installs the proxy's seccomp allowlist (libseccomp). Throws std::runtime_error.
+void install_proxy_seccomp();
+
+// Drops CAP_SYS_PTRACE from every capability set (so root cannot read the non-dumpable
+// enclave through /proc/<pid>/mem either). Returns false on failure.
+bool drop_ptrace_capability();
+
+}  // namespace cocoon::proxy

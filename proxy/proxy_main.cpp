@@ -1,0 +1,144 @@
+// The proxy process: one worker thread per channel, each serving its enclave thread's
+// forwarded syscalls, spinning briefly and then sleeping on the channel's futex word.
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "proxy/proxy.hpp"
+
+namespace cocoon::proxy {
+namespace {
+
+constexpr int kSpinIterations = 40000;
+
+void futex_wait(std::uint32_t* word, std::uint32_t expected) {
+  syscall(SYS_futex, word, FUTEX_WAIT, expected, nullptr, nullptr, 0);
+}
+void futex_wake(std::uint32_t* word) { syscall(SYS_futex, word, FUTEX_WAKE, 0x7fffffff, nullptr, nullptr, 0); }
+
+// Hostile mode "peek": try every way to read the enclave's memory; each must fail.
+void peek_at_enclave(pid_t pid) {
+  long r = ptrace(PTRACE_ATTACH, pid, nullptr, nullptr);
+  std::fprintf(stderr, "cocoon proxy (hostile test): ptrace(PTRACE_ATTACH, %d): %s\n", pid,
+               r == 0 ? "SUCCEEDED" : std::strerror(errno));
+  char buf[64];
+  iovec local{buf, sizeof buf}, remote{reinterpret_cast<void*>(0x10000), sizeof buf};
+  long n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+  std::fprintf(stderr, "cocoon proxy (hostile test): process_vm_readv(%d): %s\n", pid,
+               n >= 0 ? "SUCCEEDED" : std::strerror(errno));
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/mem", pid);
+  int fd = open(path, O_RDONLY);
+  std::fprintf(stderr, "cocoon proxy (hostile test): open(%s): %s\n", path, fd >= 0 ? "SUCCEEDED" : std::strerror(errno));
+  if (fd >= 0) close(fd);
+}
+
+long hostile_result(Hostile h, const channel::Request& rq, long r, std::uint8_t* data) {
+  switch (h) {
+    case Hostile::ReadTooLong:
+      if ((rq.op == SYS_read || rq.op == SYS_pread64) && r >= 0) return rq.args[2] + 100;
+      return r;
+    case Hostile::NegativeFd:
+      if (rq.op == SYS_openat && r >= 0) return -5000;
+      return r;
+    case Hostile::ReusedFd:
+      if (rq.op == SYS_openat && r >= 0) return 1;
+      return r;
+    case Hostile::StatSize:
+      if ((rq.op == SYS_fstat || rq.op == SYS_newfstatat) && r == 0) {
+        int out = rq.op == SYS_fstat ? 1 : 2;
+        std::int64_t bad = -1;
+        std::memcpy(data + rq.args[out] + 48, &bad, 8);
+      }
+      return r;
+    case Hostile::BadErrno:
+      return -100000;
+    default:
+      return r;
+  }
+}
+
+void serve(channel::Channel* ch, const ProxyOptions& opts) {
+  bool peeked = false;
+  for (;;) {
+    bool got = false;
+    for (int i = 0; i < kSpinIterations; ++i) {
+      if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) == channel::kRequest) {
+        got = true;
+        break;
+      }
+      __builtin_ia32_pause();
+    }
+    while (!got) {
+      __atomic_store_n(&ch->proxy_sleeping, 1u, __ATOMIC_SEQ_CST);
+      std::uint32_t st = __atomic_load_n(&ch->state, __ATOMIC_SEQ_CST);
+      if (st == channel::kRequest) break;
+      if (st == channel::kClosed) return;
+      futex_wait(&ch->state, st);
+    }
+    __atomic_store_n(&ch->proxy_sleeping, 0u, __ATOMIC_RELAXED);
+    channel::Request rq;
+    std::memcpy(&rq, &ch->req, sizeof rq);
+    if (rq.op == channel::kOpShutdown) return;
+    if (opts.hostile == Hostile::Peek && !peeked) {
+      peeked = true;
+      peek_at_enclave(static_cast<pid_t>(__atomic_load_n(&opts.window->enclave_pid, __ATOMIC_ACQUIRE)));
+    }
+    long r = execute_request(rq, ch->data, channel::kChannelDataSize);
+    r = hostile_result(opts.hostile, rq, r, ch->data);
+    ch->resp.ret = r;
+    __atomic_store_n(&ch->state, channel::kResponse, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&ch->enclave_sleeping, __ATOMIC_SEQ_CST)) futex_wake(&ch->state);
+  }
+}
+
+}  // namespace
+
+Hostile parse_hostile(const std::string& name) {
+  if (name.empty() || name == "none") return Hostile::None;
+  if (name == "read-too-long") return Hostile::ReadTooLong;
+  if (name == "negative-fd") return Hostile::NegativeFd;
+  if (name == "reused-fd") return Hostile::ReusedFd;
+  if (name == "stat-size") return Hostile::StatSize;
+  if (name == "bad-errno") return Hostile::BadErrno;
+  if (name == "peek") return Hostile::Peek;
+  throw std::invalid_argument("unknown hostile proxy mode '" + name +
+                              "' (read-too-long, negative-fd, reused-fd, stat-size, bad-errno, peek)");
+}
+
+void run_proxy(const ProxyOptions& opts) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_NAME, "cocoon-proxy");
+  if (!drop_ptrace_capability()) {
+    std::fprintf(stderr, "cocoon: proxy: cannot drop CAP_SYS_PTRACE\n");
+    _exit(72);
+  }
+  try {
+    install_proxy_seccomp();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cocoon: proxy: %s\n", e.what());
+    _exit(72);
+  }
+  std::vector<std::thread> workers;
+  workers.reserve(opts.nchannels);
+  for (std::uint32_t i = 0; i < opts.nchannels; ++i)
+    workers.emplace_back(serve, channel::channel_at(opts.window, i), std::cref(opts));
+  __atomic_store_n(&opts.window->proxy_ready, 1u, __ATOMIC_RELEASE);
+  for (auto& w : workers) w.join();
+  _exit(0);
+}
+
+}  // namespace cocoon::proxy

@@ -1,0 +1,112 @@
+// Turning a channel request back into a real syscall in the proxy.
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "proxy/proxy.hpp"
+#include "syscalls/syscall_table.hpp"
+
+namespace cocoon::proxy {
+namespace {
+
+bool in_bounds(std::uint64_t off, std::uint64_t len, std::uint64_t size) {
+  return off <= size && len <= size - off;
+}
+
+struct MsgHdr {
+  std::uint64_t name;
+  std::uint32_t namelen, pad0;
+  std::uint64_t iov;
+  std::uint64_t iovlen;
+  std::uint64_t control;
+  std::uint64_t controllen;
+  std::int32_t flags, pad1;
+};
+
+// sendmsg/recvmsg: the msghdr's pointers are offsets into data; turn them into addresses.
+bool translate_msghdr(std::uint8_t* data, std::uint64_t size, std::uint64_t at) {
+  if (!in_bounds(at, sizeof(MsgHdr), size)) return false;
+  MsgHdr m;
+  std::memcpy(&m, data + at, sizeof m);
+  if (m.name) {
+    if (!in_bounds(m.name, m.namelen, size)) return false;
+    m.name = reinterpret_cast<std::uint64_t>(data + m.name);
+  }
+  if (m.iovlen != 1 || !in_bounds(m.iov, 16, size)) return false;
+  std::uint64_t iov[2];
+  std::memcpy(iov, data + m.iov, 16);
+  if (!in_bounds(iov[0], iov[1], size)) return false;
+  iov[0] = reinterpret_cast<std::uint64_t>(data + iov[0]);
+  std::memcpy(data + m.iov, iov, 16);
+  m.iov = reinterpret_cast<std::uint64_t>(data + m.iov);
+  if (m.control) {
+    if (!in_bounds(m.control, m.controllen, size)) return false;
+    m.control = reinterpret_cast<std::uint64_t>(data + m.control);
+  }
+  std::memcpy(data + at, &m, sizeof m);
+  return true;
+}
+
+// After recvmsg the kernel wrote lengths into the msghdr; turn pointers back into offsets
+// so that nothing of the proxy's address space leaks to the enclave.
+void untranslate_msghdr(std::uint8_t* data, std::uint64_t at) {
+  MsgHdr m;
+  std::memcpy(&m, data + at, sizeof m);
+  auto base = reinterpret_cast<std::uint64_t>(data);
+  if (m.name) m.name -= base;
+  if (m.control) m.control -= base;
+  std::uint64_t iov_off = m.iov - base;
+  std::uint64_t iov[2];
+  std::memcpy(iov, data + iov_off, 16);
+  iov[0] -= base;
+  std::memcpy(data + iov_off, iov, 16);
+  m.iov = iov_off;
+  std::memcpy(data + at, &m, sizeof m);
+}
+
+}  // namespace
+
+bool operation_allowed(std::uint64_t op) {
+  if (op == channel::kOpPing) return true;
+  // Calls the shim forwards for its own services (fd table, umask, loading the program).
+  switch (op) {
+    case 3: case 32: case 33: case 292: case 95: return true;
+    default: break;
+  }
+  const syscalls::SyscallInfo* info = syscalls::find_syscall(static_cast<long>(op));
+  return info && info->route == syscalls::Route::Forward;
+}
+
+long execute_request(const channel::Request& rq, std::uint8_t* data, std::uint64_t data_size) {
+  if (rq.op == channel::kOpPing) return 0;
+  if (!operation_allowed(rq.op)) return -ENOSYS;
+  long args[6];
+  for (int i = 0; i < 6; ++i) {
+    args[i] = rq.args[i];
+    if (rq.ptr_mask & (1u << i)) {
+      std::uint64_t off = static_cast<std::uint64_t>(rq.args[i]);
+      if (!in_bounds(off, rq.extent[i], data_size)) return -EFAULT;
+      args[i] = reinterpret_cast<long>(data + off);
+    } else if (rq.iov_mask & (1u << i)) {
+      std::uint64_t off = static_cast<std::uint64_t>(rq.args[i]);
+      if (!in_bounds(off, 16, data_size)) return -EFAULT;
+      std::uint64_t iov[2];
+      std::memcpy(iov, data + off, 16);
+      if (!in_bounds(iov[0], iov[1], data_size)) return -EFAULT;
+      iov[0] = reinterpret_cast<std::uint64_t>(data + iov[0]);
+      std::memcpy(data + off, iov, 16);
+      args[i] = reinterpret_cast<long>(data + off);
+    }
+  }
+  bool msg = rq.op == SYS_sendmsg || rq.op == SYS_recvmsg;
+  std::uint64_t msg_at = static_cast<std::uint64_t>(rq.args[1]);
+  if (msg && (!(rq.ptr_mask & 2u) || !translate_msghdr(data, data_size, msg_at))) return -EFAULT;
+  long r = syscall(static_cast<long>(rq.op), args[0], args[1], args[2], args[3], args[4], args[5]);
+  if (r == -1) r = -errno;
+  if (msg) untranslate_msghdr(data, msg_at);
+  return r;
+}
+
+}  // namespace cocoon::proxy

@@ -1,0 +1,28 @@
+// The program's file descriptors, as the shim knows them.
+//
+// A program fd number is the proxy's fd number for the same open file (identity mapping),
+// so the numbering rules the program relies on (lowest free number, dup2 targets) hold
+// without translation. The shim still keeps the table: it is what the shim trusts, so a
+// proxy that answers with an fd the shim never saw being created, or one that is already
+// open, is caught (Iago check), and the program cannot reach proxy fds it never opened.
+#pragma once
+
+#include <cstdint>
+
+namespace cocoon::shim::fd {
+
+inline constexpr int kMaxFds = 32768;
+
+void init();
+bool is_open(int fd);
+// The proxy's fd for a program fd, or -1 when not open.
+int to_proxy(int fd);
+// Enters an fd the proxy just created. Returns the program fd, or -1 if the value cannot be
+// a fresh fd (negative, too large, already open): a lying proxy.
+int adopt(long proxy_fd);
+// Like adopt, but the number may already be open (dup2/dup3 onto an open fd closes it).
+int adopt_replacing(long proxy_fd);
+void forget(int fd);
+int count_open();
+
+}  // namespace cocoon::shim::fd

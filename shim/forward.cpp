@@ -1,0 +1,342 @@
+#include "shim/forward.hpp"
+
+#include "shim/fdtable.hpp"
+#include "shim/globals.hpp"
+#include "shim/host.hpp"
+#include "shim/linux_abi.hpp"
+#include "shim/log.hpp"
+#include "shim/thread.hpp"
+#include "shim/user_memory.hpp"
+#include "syscalls/syscall_table.hpp"
+
+namespace cocoon::shim {
+namespace {
+
+using syscalls::Arg;
+using syscalls::ArgSpec;
+using syscalls::SyscallInfo;
+
+constexpr std::uint64_t kCap = channel::kChannelDataSize;
+constexpr int kSpinIterations = 20000;  // ~tens of microseconds before sleeping
+
+std::uint64_t align8(std::uint64_t v) { return (v + 7) & ~7ull; }
+
+long load_long(const void* p) {
+  long v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+}  // namespace
+
+channel::Channel* my_channel() { return current_thread()->channel; }
+
+long iago(const char* call, const char* what, long value) {
+  log("untrusted proxy returned an impossible value for %s (%s: %ld); refused, the program gets EIO", call, what,
+      value);
+  return -abi::kEIO;
+}
+
+long proxy_roundtrip(channel::Channel* ch) {
+  __atomic_store_n(&ch->state, channel::kRequest, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&ch->proxy_sleeping, __ATOMIC_SEQ_CST)) host::futex_wake(&ch->state, 0x7fffffff);
+  for (int i = 0; i < kSpinIterations; ++i) {
+    if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) != channel::kRequest) goto answered;
+    host::cpu_relax();
+  }
+  for (;;) {
+    __atomic_store_n(&ch->enclave_sleeping, 1u, __ATOMIC_SEQ_CST);
+    std::uint32_t st = __atomic_load_n(&ch->state, __ATOMIC_SEQ_CST);
+    if (st != channel::kRequest) break;
+    host::futex_wait(&ch->state, st);
+  }
+  __atomic_store_n(&ch->enclave_sleeping, 0u, __ATOMIC_RELAXED);
+answered:
+  std::uint32_t st = __atomic_load_n(&ch->state, __ATOMIC_ACQUIRE);
+  if (st != channel::kResponse) fatal("the untrusted proxy closed the channel (state %u)", st);
+  long ret = __atomic_load_n(&ch->resp.ret, __ATOMIC_RELAXED);
+  __atomic_store_n(&ch->state, channel::kIdle, __ATOMIC_RELEASE);
+  return ret;
+}
+
+long proxy_call(long op, long a0, long a1, long a2, long a3, long a4, long a5) {
+  channel::Channel* ch = my_channel();
+  channel::Request& rq = ch->req;
+  rq.op = static_cast<std::uint64_t>(op);
+  rq.args[0] = a0, rq.args[1] = a1, rq.args[2] = a2, rq.args[3] = a3, rq.args[4] = a4, rq.args[5] = a5;
+  rq.ptr_mask = 0;
+  rq.iov_mask = 0;
+  long r = proxy_roundtrip(ch);
+  if (r < -abi::kMaxErrno) return iago("proxy call", "result", r);
+  return r;
+}
+
+long proxy_pread(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t off) {
+  channel::Channel* ch = my_channel();
+  std::uint64_t done = 0;
+  while (done < len) {
+    std::uint64_t want = len - done < kCap ? len - done : kCap;
+    channel::Request& rq = ch->req;
+    rq.op = 17;  // pread64
+    rq.args[0] = proxy_fd;
+    rq.args[1] = 0;
+    rq.args[2] = static_cast<long>(want);
+    rq.args[3] = static_cast<long>(off + done);
+    rq.ptr_mask = 1u << 1;
+    rq.iov_mask = 0;
+    rq.extent[1] = want;
+    long r = proxy_roundtrip(ch);
+    if (r < -abi::kMaxErrno || r > static_cast<long>(want)) return iago("pread64", "length", r);
+    if (r < 0) return r;
+    if (r == 0) break;
+    __builtin_memcpy(static_cast<std::uint8_t*>(dst) + done, ch->data, static_cast<std::uint64_t>(r));
+    done += static_cast<std::uint64_t>(r);
+  }
+  return static_cast<long>(done);
+}
+
+ProxyRequest::ProxyRequest(long op) : ch_(my_channel()) {
+  ch_->req.op = static_cast<std::uint64_t>(op);
+  ch_->req.ptr_mask = 0;
+  ch_->req.iov_mask = 0;
+  for (long& a : ch_->req.args) a = 0;
+}
+
+void ProxyRequest::arg(int i, long v) { ch_->req.args[i] = v; }
+
+bool ProxyRequest::place(int i, std::uint64_t len) {
+  if (len > kCap || used_ + len > kCap) return false;
+  off_[i] = used_;
+  size_[i] = len;
+  ch_->req.args[i] = static_cast<long>(used_);
+  ch_->req.extent[i] = len;
+  ch_->req.ptr_mask |= 1u << i;
+  used_ = align8(used_ + len);
+  return true;
+}
+
+bool ProxyRequest::in(int i, std::uint64_t user_ptr, std::uint64_t len) {
+  if (!place(i, len)) return false;
+  return user::copy_from(ch_->data + off_[i], user_ptr, len);
+}
+
+bool ProxyRequest::in_bytes(int i, const void* src, std::uint64_t len) {
+  if (!place(i, len)) return false;
+  __builtin_memcpy(ch_->data + off_[i], src, len);
+  return true;
+}
+
+bool ProxyRequest::out(int i, std::uint64_t len) { return place(i, len); }
+
+std::uint8_t* ProxyRequest::data(int i) { return ch_->data + off_[i]; }
+
+long ProxyRequest::call(const char* name) {
+  long r = proxy_roundtrip(ch_);
+  if (r < -abi::kMaxErrno) return iago(name, "errno", r);
+  return r;
+}
+
+long forward_generic(const SyscallInfo& info, SyscallFrame& f) {
+  channel::Channel* ch = my_channel();
+  channel::Request& rq = ch->req;
+  rq.op = static_cast<std::uint64_t>(f.nr);
+  rq.ptr_mask = 0;
+  rq.iov_mask = 0;
+  long vals[6];
+  for (int i = 0; i < 6; ++i) vals[i] = f.a[i], rq.args[i] = f.a[i];
+
+  std::uint64_t used = 0;
+  std::uint64_t size[6] = {};      // bytes reserved for each pointer argument
+  std::uint64_t offset[6] = {};    // where in data
+  bool clamped_count[6] = {};      // a size_arg count that was reduced to fit
+  long count_override[6] = {};
+  std::uint64_t iov_total_bytes[6] = {};
+  std::uint64_t user_iov[6] = {};  // program iovec array address (IovOut scatter)
+
+  for (int i = 0; i < 6; ++i) {
+    const ArgSpec& a = info.args[i];
+    switch (a.kind) {
+      case Arg::None:
+      case Arg::Int:
+        break;
+      case Arg::Fd: {
+        int pfd = fd::to_proxy(static_cast<int>(vals[i]));
+        if (pfd < 0) {
+          if ((info.flags & syscalls::kAtFdCwd) && static_cast<int>(vals[i]) == abi::kAtFdcwd) break;
+          return -abi::kEBADF;
+        }
+        rq.args[i] = pfd;
+        break;
+      }
+      case Arg::Path:
+      case Arg::Str: {
+        if (!vals[i]) break;  // the proxy's kernel reports EFAULT
+        long n = user::strnlen(static_cast<std::uint64_t>(vals[i]), 4096);
+        if (n < 0) return n;
+        if (n >= 4096) return -abi::kENAMETOOLONG;
+        std::uint64_t bytes = static_cast<std::uint64_t>(n) + 1;
+        if (used + bytes > kCap) return -abi::kENAMETOOLONG;
+        __builtin_memcpy(ch->data + used, reinterpret_cast<const void*>(vals[i]), bytes);
+        rq.args[i] = static_cast<long>(used);
+        rq.extent[i] = bytes;
+        rq.ptr_mask |= 1u << i;
+        offset[i] = used;
+        used += align8(bytes);
+        break;
+      }
+      case Arg::In:
+      case Arg::Out:
+      case Arg::InOut: {
+        if (!vals[i]) break;
+        std::uint64_t bytes;
+        if (a.size_arg >= 0) {
+          long count = clamped_count[a.size_arg] ? count_override[a.size_arg] : vals[a.size_arg];
+          if (count < 0) return -abi::kEINVAL;
+          std::uint64_t elem = a.elem_size ? a.elem_size : 1;
+          std::uint64_t room = (kCap - used) / elem;
+          if (static_cast<std::uint64_t>(count) > room) {
+            // Byte-count calls may legally do less than asked (short read/write).
+            count = static_cast<long>(room);
+            clamped_count[a.size_arg] = true;
+            count_override[a.size_arg] = count;
+          }
+          bytes = static_cast<std::uint64_t>(count) * elem;
+        } else if (a.size_arg == syscalls::kSizeFromPtr) {
+          if (!vals[i + 1]) return -abi::kEFAULT;
+          std::uint32_t len;
+          if (!user::copy_from(&len, static_cast<std::uint64_t>(vals[i + 1]), 4)) return -abi::kEFAULT;
+          if (static_cast<std::int32_t>(len) < 0) return -abi::kEINVAL;
+          bytes = len;
+          if (bytes > 65536) bytes = 65536;
+        } else {
+          bytes = a.fixed_size;
+        }
+        if (used + bytes > kCap) return -abi::kENOMEM;
+        if (!user::range_ok(static_cast<std::uint64_t>(vals[i]), bytes)) return -abi::kEFAULT;
+        if (a.kind != Arg::Out) {
+          if (!user::copy_from(ch->data + used, static_cast<std::uint64_t>(vals[i]), bytes)) return -abi::kEFAULT;
+        }
+        rq.args[i] = static_cast<long>(used);
+        rq.extent[i] = bytes;
+        rq.ptr_mask |= 1u << i;
+        size[i] = bytes;
+        offset[i] = used;
+        used += align8(bytes);
+        break;
+      }
+      case Arg::IovIn:
+      case Arg::IovOut: {
+        long count = vals[a.size_arg];
+        if (count < 0 || count > 1024) return -abi::kEINVAL;
+        std::uint64_t iov_at = used;
+        used += 16;
+        std::uint64_t data_at = used, total = 0;
+        for (long k = 0; k < count; ++k) {
+          std::uint64_t iov[2];
+          if (!user::copy_from(iov, static_cast<std::uint64_t>(vals[i]) + static_cast<std::uint64_t>(k) * 16, 16))
+            return -abi::kEFAULT;
+          std::uint64_t take = iov[1];
+          if (take > kCap - used) take = kCap - used;
+          if (take && !user::range_ok(iov[0], take)) return -abi::kEFAULT;
+          if (a.kind == Arg::IovIn && take &&
+              !user::copy_from(ch->data + used, iov[0], take))
+            return -abi::kEFAULT;
+          used += take;
+          total += take;
+          if (take < iov[1]) break;
+        }
+        std::uint64_t one[2] = {data_at, total};
+        __builtin_memcpy(ch->data + iov_at, one, 16);
+        rq.args[i] = static_cast<long>(iov_at);
+        rq.extent[i] = 16 + total;
+        rq.iov_mask |= 1u << i;
+        clamped_count[a.size_arg] = true;
+        count_override[a.size_arg] = 1;
+        iov_total_bytes[i] = total;
+        offset[i] = data_at;
+        user_iov[i] = static_cast<std::uint64_t>(vals[i]);
+        used = align8(used);
+        break;
+      }
+      case Arg::Special:
+        report_unsupported(f.nr, "argument needs a dedicated marshaller");
+        return -abi::kENOSYS;
+    }
+  }
+  for (int i = 0; i < 6; ++i)
+    if (clamped_count[i]) rq.args[i] = count_override[i];
+
+  long ret = proxy_roundtrip(ch);
+  if (ret < -abi::kMaxErrno) return iago(info.name, "errno", ret);
+  if (ret < 0) return ret;
+
+  for (int i = 0; i < 6; ++i) {
+    const ArgSpec& a = info.args[i];
+    if (!vals[i]) continue;
+    if (a.kind == Arg::Out || a.kind == Arg::InOut) {
+      std::uint64_t n = size[i];
+      if ((info.flags & syscalls::kOutSizeIsResult) && a.size_arg >= 0) {
+        std::uint64_t elem = a.elem_size ? a.elem_size : 1;
+        if (static_cast<std::uint64_t>(ret) * elem > size[i]) return iago(info.name, "length", ret);
+        n = static_cast<std::uint64_t>(ret) * elem;
+      } else if (a.size_arg == syscalls::kSizeFromPtr) {
+        std::uint32_t after;
+        __builtin_memcpy(&after, ch->data + offset[i + 1], 4);
+        if (after < n) n = after;
+      }
+      if (!user::copy_to(static_cast<std::uint64_t>(vals[i]), ch->data + offset[i], n)) return -abi::kEFAULT;
+    } else if (a.kind == Arg::IovOut) {
+      if (static_cast<std::uint64_t>(ret) > iov_total_bytes[i]) return iago(info.name, "length", ret);
+      std::uint64_t left = static_cast<std::uint64_t>(ret), from = offset[i];
+      for (long k = 0; left; ++k) {
+        std::uint64_t iov[2];
+        user::copy_from(iov, user_iov[i] + static_cast<std::uint64_t>(k) * 16, 16);
+        std::uint64_t n = iov[1] < left ? iov[1] : left;
+        if (!user::copy_to(iov[0], ch->data + from, n)) return -abi::kEFAULT;
+        from += n;
+        left -= n;
+      }
+    } else if (a.kind == Arg::IovIn) {
+      if (static_cast<std::uint64_t>(ret) > iov_total_bytes[i]) return iago(info.name, "length", ret);
+    } else if (a.kind == Arg::In && a.size_arg >= 0 && i == 1 && (f.nr == 1 || f.nr == 18 || f.nr == 44)) {
+      // write, pwrite64, sendto: cannot have sent more than was given
+      if (static_cast<std::uint64_t>(ret) > size[i]) return iago(info.name, "length", ret);
+    }
+  }
+  if (info.flags & syscalls::kNewFd) {
+    int pfd = fd::adopt(ret);
+    if (pfd < 0) return iago(info.name, "new fd", ret);
+    return pfd;
+  }
+  if (info.flags & syscalls::kNewFdPair) {
+    int pair[2];
+    for (int i = 0; i < 6; ++i)
+      if (info.args[i].kind == Arg::Out && vals[i]) __builtin_memcpy(pair, ch->data + offset[i], 8);
+    int a0 = fd::adopt(pair[0]);
+    if (a0 < 0) return iago(info.name, "new fd", pair[0]);
+    if (fd::adopt(pair[1]) < 0) {
+      fd::forget(a0);
+      return iago(info.name, "new fd", pair[1]);
+    }
+  }
+  // File sizes and counts in stat results must be sane.
+  if (f.nr == 4 || f.nr == 5 || f.nr == 6 || f.nr == 262) {
+    int out = (f.nr == 262) ? 2 : 1;
+    if (size[out] >= 144) {
+      long st_size = load_long(ch->data + offset[out] + 48), st_blocks = load_long(ch->data + offset[out] + 64);
+      if (st_size < 0 || st_blocks < 0) {
+        user::fill(static_cast<std::uint64_t>(vals[out]), 0, 144);
+        return iago(info.name, "st_size", st_size);
+      }
+    }
+  } else if (f.nr == 332 && size[4] >= 256) {
+    long stx_size = load_long(ch->data + offset[4] + 40);
+    if (stx_size < 0) {
+      user::fill(static_cast<std::uint64_t>(vals[4]), 0, 256);
+      return iago(info.name, "stx_size", stx_size);
+    }
+  }
+  return ret;
+}
+
+}  // namespace cocoon::shim

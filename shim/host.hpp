@@ -1,0 +1,44 @@
+// Host calls: the only way the shim reaches the outside world besides the untrusted window.
+//
+// Simulation backend: a raw `syscall` instruction issued from the shim's own text (the
+// enclave process's seccomp filter allows host syscalls only from there, and only the short
+// list in tools/enclave_seccomp.cpp). The SGX backend will implement the same functions as
+// OCALLs; nothing above this header knows which backend it runs on.
+#pragma once
+
+#include <cstdint>
+
+namespace cocoon::host {
+
+inline long syscall6(long nr, long a0 = 0, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0,
+                     long a5 = 0) {
+  long ret;
+  register long r10 asm("r10") = a3;
+  register long r8 asm("r8") = a4;
+  register long r9 asm("r9") = a5;
+  asm volatile("syscall"
+               : "=a"(ret)
+               : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+               : "rcx", "r11", "memory");
+  return ret;
+}
+
+template <typename... T>
+inline long call(long nr, T... args) {
+  return syscall6(nr, (long)args...);  // integers and pointers alike
+}
+
+[[noreturn]] void exit_group(int status);
+[[noreturn]] void die_by_signal(int sig);  // default action of a fatal signal
+long futex_wait(std::uint32_t* word, std::uint32_t expected, long timeout_ns = -1);
+long futex_wake(std::uint32_t* word, int count);
+void write_log(const char* s, std::uint64_t n);  // the supervisor's stderr
+
+inline std::uint64_t rdtsc() {
+  std::uint32_t lo, hi;
+  asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return (static_cast<std::uint64_t>(hi) << 32) | lo;
+}
+inline void cpu_relax() { asm volatile("pause" ::: "memory"); }
+
+}  // namespace cocoon::host

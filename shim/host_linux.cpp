@@ -1,0 +1,29 @@
+// Simulation backend of shim/host.hpp: raw syscalls issued from the shim's text.
+#include "shim/globals.hpp"
+#include "shim/host.hpp"
+#include "shim/linux_abi.hpp"
+
+namespace cocoon::host {
+
+void exit_group(int status) {
+  shim::record_exit_reason(1, status, "");
+  for (;;) call(abi::kExitGroup, status);
+}
+
+long futex_wait(std::uint32_t* word, std::uint32_t expected, long timeout_ns) {
+  abi::Timespec ts{timeout_ns / 1'000'000'000, timeout_ns % 1'000'000'000};
+  return call(abi::kFutex, word, abi::kFutexWait, expected, timeout_ns >= 0 ? &ts : nullptr, 0, 0);
+}
+
+long futex_wake(std::uint32_t* word, int count) { return call(abi::kFutex, word, abi::kFutexWake, count, 0, 0, 0); }
+
+void write_log(const char* s, std::uint64_t n) {
+  while (n) {
+    long r = call(abi::kWrite, launch::kLogFd, s, n);
+    if (r <= 0) return;
+    s += r;
+    n -= static_cast<std::uint64_t>(r);
+  }
+}
+
+}  // namespace cocoon::host

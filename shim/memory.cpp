@@ -1,0 +1,332 @@
+#include "shim/memory.hpp"
+
+#include "shim/globals.hpp"
+#include "shim/host.hpp"
+#include "shim/linux_abi.hpp"
+#include "shim/log.hpp"
+#include "shim/sync.hpp"
+
+namespace cocoon::shim::mem {
+namespace {
+
+constexpr std::uint64_t kPage = 4096;
+constexpr std::uint32_t kMaxVmas = 32768;
+constexpr std::uint64_t kMetaBytes = 2ull << 20;  // VMA table + shim allocations
+
+struct Vma {
+  std::uint64_t start, end;
+  std::int32_t prot;
+  Kind kind;
+};
+
+struct State {
+  SpinLock lock;
+  std::uint64_t lo, hi;          // heap bounds
+  Vma* vmas;                     // sorted by start, non-overlapping
+  std::uint32_t n;
+  std::uint64_t in_use, peak;
+  std::uint64_t brk_start, brk_cur;
+  std::uint64_t meta_cur, meta_end;
+};
+State s;
+
+std::uint64_t page_up(std::uint64_t v) { return (v + kPage - 1) & ~(kPage - 1); }
+
+void account(long delta) {
+  s.in_use = static_cast<std::uint64_t>(static_cast<long>(s.in_use) + delta);
+  if (s.in_use > s.peak) s.peak = s.in_use;
+  if (g.window) {
+    g.window->stats.epc_current_bytes = s.in_use;
+    g.window->stats.epc_peak_bytes = s.peak;
+  }
+}
+
+long host_prot(int prot) { return prot & (abi::kProtRead | abi::kProtWrite | abi::kProtExec); }
+
+bool commit(std::uint64_t a, std::uint64_t len, int prot) {
+  return host::call(abi::kMprotect, a, len, host_prot(prot)) == 0;
+}
+
+void release(std::uint64_t a, std::uint64_t len) {
+  host::call(abi::kMadvise, a, len, abi::kMadvDontneed);
+  host::call(abi::kMprotect, a, len, abi::kProtNone);
+}
+
+void insert_at(std::uint32_t i, const Vma& v) {
+  for (std::uint32_t k = s.n; k > i; --k) s.vmas[k] = s.vmas[k - 1];
+  s.vmas[i] = v;
+  ++s.n;
+}
+
+void erase_at(std::uint32_t i) {
+  for (std::uint32_t k = i; k + 1 < s.n; ++k) s.vmas[k] = s.vmas[k + 1];
+  --s.n;
+}
+
+// Index of the first VMA with end > addr.
+std::uint32_t lower(std::uint64_t addr) {
+  std::uint32_t lo = 0, hi = s.n;
+  while (lo < hi) {
+    std::uint32_t mid = (lo + hi) / 2;
+    if (s.vmas[mid].end <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+bool range_free(std::uint64_t a, std::uint64_t len) {
+  std::uint32_t i = lower(a);
+  return i >= s.n || s.vmas[i].start >= a + len;
+}
+
+// Splits so that no VMA straddles `addr`.
+bool split_at(std::uint64_t addr) {
+  std::uint32_t i = lower(addr);
+  if (i >= s.n || s.vmas[i].start >= addr) return true;
+  if (s.n >= kMaxVmas) return false;
+  Vma right = s.vmas[i];
+  right.start = addr;
+  s.vmas[i].end = addr;
+  insert_at(i + 1, right);
+  return true;
+}
+
+// Removes [a, a+len) from the VMA table; returns bytes removed, or -1 when out of slots.
+long remove_range(std::uint64_t a, std::uint64_t len) {
+  if (!split_at(a) || !split_at(a + len)) return -1;
+  long removed = 0;
+  std::uint32_t i = lower(a);
+  while (i < s.n && s.vmas[i].start < a + len) {
+    removed += static_cast<long>(s.vmas[i].end - s.vmas[i].start);
+    erase_at(i);
+  }
+  return removed;
+}
+
+bool add_vma(std::uint64_t a, std::uint64_t len, int prot, Kind kind) {
+  if (s.n >= kMaxVmas) return false;
+  insert_at(lower(a), Vma{a, a + len, prot, kind});
+  return true;
+}
+
+// Highest free gap of `len` bytes below `below`, or 0.
+std::uint64_t find_gap(std::uint64_t len, std::uint64_t below) {
+  std::uint64_t top = below;
+  std::uint32_t i = lower(top);  // first VMA ending after top: everything before is below
+  if (i < s.n && s.vmas[i].start < top) top = s.vmas[i].start;
+  while (true) {
+    std::uint64_t floor = (i == 0) ? s.lo : s.vmas[i - 1].end;
+    if (s.brk_start && floor < s.brk_cur && top > s.brk_start) floor = s.brk_cur + (64ull << 20);
+    if (top >= floor + len && top - len >= s.lo) return top - len;
+    if (i == 0) return 0;
+    --i;
+    top = s.vmas[i].start;
+  }
+}
+
+long map_locked(std::uint64_t hint, std::uint64_t len, int prot, bool fixed, bool noreplace, Kind kind) {
+  if (len == 0) return -abi::kEINVAL;
+  len = page_up(len);
+  std::uint64_t a = 0;
+  if (fixed || noreplace) {
+    if (hint & (kPage - 1)) return -abi::kEINVAL;
+    if (hint < s.lo || hint + len > s.hi || hint + len < hint) return -abi::kENOMEM;
+    if (!range_free(hint, len)) {
+      if (noreplace) return -abi::kEEXIST;
+      long removed = remove_range(hint, len);
+      if (removed < 0) return -abi::kENOMEM;
+      release(hint, len);
+      account(-removed);
+    }
+    a = hint;
+  } else {
+    if (hint && !(hint & (kPage - 1)) && hint >= s.lo && hint + len <= s.hi && hint + len > hint &&
+        range_free(hint, len))
+      a = hint;
+    else
+      a = find_gap(len, s.hi);
+    if (!a) return -abi::kENOMEM;
+  }
+  if (!commit(a, len, prot)) return -abi::kENOMEM;
+  if (!add_vma(a, len, prot, kind)) {
+    release(a, len);
+    return -abi::kENOMEM;
+  }
+  account(static_cast<long>(len));
+  return static_cast<long>(a);
+}
+
+}  // namespace
+
+void init(std::uint64_t heap_lo, std::uint64_t heap_hi) {
+  s.lo = page_up(heap_lo);
+  s.hi = heap_hi & ~(kPage - 1);
+  // The metadata area sits at the very bottom of the heap.
+  std::uint64_t meta = s.lo;
+  if (!commit(meta, kMetaBytes, abi::kProtRead | abi::kProtWrite)) fatal("cannot commit shim metadata");
+  s.vmas = reinterpret_cast<Vma*>(meta);
+  s.n = 0;
+  s.meta_cur = meta + page_up(sizeof(Vma) * kMaxVmas);
+  s.meta_end = meta + kMetaBytes;
+  add_vma(meta, kMetaBytes, abi::kProtRead | abi::kProtWrite, kShim);
+  account(static_cast<long>(kMetaBytes));
+}
+
+void* shim_alloc(std::uint64_t len) {
+  LockGuard guard(s.lock);
+  len = (len + 63) & ~63ull;
+  if (s.meta_cur + len <= s.meta_end) {
+    void* p = reinterpret_cast<void*>(s.meta_cur);
+    s.meta_cur += len;
+    return p;
+  }
+  long r = map_locked(0, len, abi::kProtRead | abi::kProtWrite, false, false, kShim);
+  return abi::is_error(r) ? nullptr : reinterpret_cast<void*>(r);
+}
+
+long map(std::uint64_t hint, std::uint64_t len, int prot, bool fixed, bool noreplace, Kind kind) {
+  LockGuard guard(s.lock);
+  return map_locked(hint, len, prot, fixed, noreplace, kind);
+}
+
+long unmap(std::uint64_t addr, std::uint64_t len) {
+  if ((addr & (kPage - 1)) || len == 0) return -abi::kEINVAL;
+  len = page_up(len);
+  if (addr + len < addr) return -abi::kEINVAL;
+  if (addr + len <= s.lo || addr >= s.hi) return 0;  // nothing of ours there
+  if (addr < s.lo || addr + len > s.hi) return -abi::kEINVAL;
+  LockGuard guard(s.lock);
+  long removed = remove_range(addr, len);
+  if (removed < 0) return -abi::kENOMEM;
+  release(addr, len);
+  account(-removed);
+  return 0;
+}
+
+long protect(std::uint64_t addr, std::uint64_t len, int prot) {
+  if (addr & (kPage - 1)) return -abi::kEINVAL;
+  len = page_up(len);
+  if (len == 0) return 0;
+  LockGuard guard(s.lock);
+  // Every page must be mapped (Linux: ENOMEM otherwise).
+  std::uint64_t cur = addr;
+  for (std::uint32_t i = lower(addr); cur < addr + len; ++i) {
+    if (i >= s.n || s.vmas[i].start > cur) return -abi::kENOMEM;
+    cur = s.vmas[i].end;
+  }
+  if (!split_at(addr) || !split_at(addr + len)) return -abi::kENOMEM;
+  for (std::uint32_t i = lower(addr); i < s.n && s.vmas[i].start < addr + len; ++i) s.vmas[i].prot = prot;
+  if (!commit(addr, len, prot)) return -abi::kEACCES;
+  return 0;
+}
+
+long remap(std::uint64_t old_addr, std::uint64_t old_len, std::uint64_t new_len, long flags,
+           std::uint64_t new_addr) {
+  if ((old_addr & (kPage - 1)) || new_len == 0) return -abi::kEINVAL;
+  if (flags & ~(abi::kMremapMaymove | abi::kMremapFixed)) return -abi::kEINVAL;
+  old_len = page_up(old_len);
+  new_len = page_up(new_len);
+  LockGuard guard(s.lock);
+  std::uint32_t i = lower(old_addr);
+  if (i >= s.n || s.vmas[i].start > old_addr || s.vmas[i].end < old_addr + old_len) return -abi::kEFAULT;
+  int prot = s.vmas[i].prot;
+  Kind kind = s.vmas[i].kind;
+  if (!(flags & abi::kMremapFixed)) {
+    if (new_len <= old_len) {
+      if (new_len < old_len) {
+        long removed = remove_range(old_addr + new_len, old_len - new_len);
+        if (removed < 0) return -abi::kENOMEM;
+        release(old_addr + new_len, old_len - new_len);
+        account(-removed);
+      }
+      return static_cast<long>(old_addr);
+    }
+    // Grow in place when the pages after the mapping are free.
+    std::uint64_t tail = old_addr + old_len, extra = new_len - old_len;
+    if (tail + extra <= s.hi && range_free(tail, extra)) {
+      if (!commit(tail, extra, prot) || !add_vma(tail, extra, prot, kind)) return -abi::kENOMEM;
+      account(static_cast<long>(extra));
+      return static_cast<long>(old_addr);
+    }
+    if (!(flags & abi::kMremapMaymove)) return -abi::kENOMEM;
+  }
+  long dst = map_locked((flags & abi::kMremapFixed) ? new_addr : 0, new_len, prot | abi::kProtRead | abi::kProtWrite,
+                        (flags & abi::kMremapFixed) != 0, false, kind);
+  if (abi::is_error(dst)) return dst;
+  if (!(prot & abi::kProtRead)) commit(old_addr, old_len, prot | abi::kProtRead);
+  __builtin_memcpy(reinterpret_cast<void*>(dst), reinterpret_cast<void*>(old_addr),
+                   old_len < new_len ? old_len : new_len);
+  commit(static_cast<std::uint64_t>(dst), new_len, prot);
+  long removed = remove_range(old_addr, old_len);
+  if (removed >= 0) {
+    release(old_addr, old_len);
+    account(-removed);
+  }
+  return dst;
+}
+
+long advise(std::uint64_t addr, std::uint64_t len, int advice) {
+  if (addr & (kPage - 1)) return -abi::kEINVAL;
+  len = page_up(len);
+  if (advice == abi::kMadvDontneed || advice == abi::kMadvFree) {
+    // Private anonymous semantics: the pages read back as zero. Only touch mapped pages.
+    LockGuard guard(s.lock);
+    for (std::uint32_t i = lower(addr); i < s.n && s.vmas[i].start < addr + len; ++i) {
+      std::uint64_t a = s.vmas[i].start > addr ? s.vmas[i].start : addr;
+      std::uint64_t e = s.vmas[i].end < addr + len ? s.vmas[i].end : addr + len;
+      host::call(abi::kMadvise, a, e - a, abi::kMadvDontneed);
+    }
+  }
+  return 0;  // other advice is a hint; accepted and ignored
+}
+
+void set_brk_start(std::uint64_t start) {
+  LockGuard guard(s.lock);
+  s.brk_start = s.brk_cur = page_up(start);
+}
+
+long brk(std::uint64_t requested) {
+  LockGuard guard(s.lock);
+  if (!s.brk_start || requested <= s.brk_start) return static_cast<long>(s.brk_cur);
+  std::uint64_t want = page_up(requested);
+  std::uint64_t cur_top = page_up(s.brk_cur);
+  if (want > cur_top) {
+    if (want > s.hi || !range_free(cur_top, want - cur_top)) return static_cast<long>(s.brk_cur);
+    long r = map_locked(cur_top, want - cur_top, abi::kProtRead | abi::kProtWrite, true, true, kBrk);
+    if (abi::is_error(r)) return static_cast<long>(s.brk_cur);
+  } else if (want < cur_top) {
+    long removed = remove_range(want, cur_top - want);
+    if (removed > 0) {
+      release(want, cur_top - want);
+      account(-removed);
+    }
+  }
+  s.brk_cur = requested;
+  return static_cast<long>(s.brk_cur);
+}
+
+bool is_mapped(std::uint64_t addr, std::uint64_t len, int need_prot) {
+  if (len == 0) return true;
+  if (addr + len < addr) return false;
+  LockGuard guard(s.lock);
+  std::uint64_t cur = addr;
+  for (std::uint32_t i = lower(addr); cur < addr + len; ++i) {
+    if (i >= s.n || s.vmas[i].start > cur) return false;
+    if ((s.vmas[i].prot & need_prot) != need_prot) return false;
+    cur = s.vmas[i].end;
+  }
+  return true;
+}
+
+int prot_at(std::uint64_t addr) {
+  LockGuard guard(s.lock);
+  std::uint32_t i = lower(addr);
+  if (i >= s.n || s.vmas[i].start > addr) return -1;
+  return s.vmas[i].prot;
+}
+
+std::uint64_t epc_in_use() { return s.in_use; }
+std::uint64_t epc_peak() { return s.peak; }
+std::uint64_t epc_limit() { return s.hi - s.lo; }
+
+}  // namespace cocoon::shim::mem

@@ -1,0 +1,39 @@
+// Enclave memory: the heap part of ELRANGE, handed out to the program (mmap, brk, mremap)
+// and to the shim, with pages in use accounted as EPC (current and peak).
+//
+// The simulation keeps ELRANGE reserved PROT_NONE; committing a range means giving it its
+// protection (the kernel then provides zero pages on first touch); releasing it means
+// MADV_DONTNEED (so it is zero when reused) and PROT_NONE again.
+#pragma once
+
+#include <cstdint>
+
+namespace cocoon::shim::mem {
+
+enum Kind : std::uint8_t { kFree = 0, kShim, kAnon, kFile, kStack, kImage, kBrk };
+
+void init(std::uint64_t heap_lo, std::uint64_t heap_hi);
+
+// Allocates [addr, addr+len) (len page aligned). `fixed`: exactly at hint (replacing what is
+// there, as MAP_FIXED does) — `noreplace`: fail with -EEXIST instead. Otherwise anywhere
+// (top down, honouring hint when free). Returns the address or -errno.
+long map(std::uint64_t hint, std::uint64_t len, int prot, bool fixed, bool noreplace, Kind kind);
+long unmap(std::uint64_t addr, std::uint64_t len);
+long protect(std::uint64_t addr, std::uint64_t len, int prot);
+long remap(std::uint64_t old_addr, std::uint64_t old_len, std::uint64_t new_len, long flags,
+           std::uint64_t new_addr);
+long advise(std::uint64_t addr, std::uint64_t len, int advice);
+long brk(std::uint64_t requested);
+void set_brk_start(std::uint64_t start);
+
+// Allocation for the shim's own data (never freed), zeroed, RW.
+void* shim_alloc(std::uint64_t len);
+
+bool is_mapped(std::uint64_t addr, std::uint64_t len, int need_prot);
+// Protection of the page holding addr, or -1 when it is not mapped.
+int prot_at(std::uint64_t addr);
+std::uint64_t epc_in_use();
+std::uint64_t epc_peak();
+std::uint64_t epc_limit();
+
+}  // namespace cocoon::shim::mem

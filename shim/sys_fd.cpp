@@ -1,0 +1,170 @@
+// The fd table's calls (close, dup*) and the forwarded calls whose arguments need a
+// dedicated marshaller: ioctl, fcntl, sendfile.
+#include "shim/fdtable.hpp"
+#include "shim/forward.hpp"
+#include "shim/linux_abi.hpp"
+#include "shim/log.hpp"
+#include "shim/sys_handlers.hpp"
+#include "shim/user_memory.hpp"
+
+namespace cocoon::shim {
+namespace {
+
+// ioctl requests the shim knows how to carry, with the size and direction of their argument.
+struct IoctlSpec {
+  unsigned long request;
+  std::uint16_t size;
+  enum : std::uint8_t { kNone, kIn, kOut, kInt } dir;
+};
+constexpr IoctlSpec kIoctls[] = {
+    {0x5401, 60, IoctlSpec::kOut},  // TCGETS (struct termios)
+    {0x5402, 60, IoctlSpec::kIn},   // TCSETS
+    {0x5403, 60, IoctlSpec::kIn},   // TCSETSW
+    {0x5404, 60, IoctlSpec::kIn},   // TCSETSF
+    {0x540F, 4, IoctlSpec::kOut},   // TIOCGPGRP
+    {0x5410, 4, IoctlSpec::kIn},    // TIOCSPGRP
+    {0x5413, 8, IoctlSpec::kOut},   // TIOCGWINSZ
+    {0x5414, 8, IoctlSpec::kIn},    // TIOCSWINSZ
+    {0x541B, 4, IoctlSpec::kOut},   // FIONREAD
+    {0x5421, 4, IoctlSpec::kIn},    // FIONBIO
+    {0x5452, 4, IoctlSpec::kIn},    // FIOASYNC
+    {0x5450, 0, IoctlSpec::kNone},  // FIONCLEX
+    {0x5451, 0, IoctlSpec::kNone},  // FIOCLEX
+    {0x540B, 0, IoctlSpec::kInt},   // TCFLSH
+    {0x5409, 0, IoctlSpec::kInt},   // TCSBRK
+};
+
+long dup_result(long r, const char* name) {
+  if (r < 0) return r;
+  if (fd::adopt(r) < 0) return iago(name, "new fd", r);
+  return r;
+}
+
+}  // namespace
+
+long sys_close(SyscallFrame& f) {
+  int fdn = static_cast<int>(f.a[0]);
+  if (!fd::is_open(fdn)) return -abi::kEBADF;
+  fd::forget(fdn);
+  long r = proxy_call(3, fdn);
+  return r == -abi::kEBADF ? 0 : r;  // the number is free either way
+}
+
+long sys_close_range(SyscallFrame& f) {
+  std::uint64_t first = static_cast<std::uint64_t>(f.a[0]), last = static_cast<std::uint64_t>(f.a[1]);
+  long flags = f.a[2];
+  if (first > last) return -abi::kEINVAL;
+  if (flags & ~6l) return -abi::kEINVAL;
+  if (flags & 4) {  // CLOSE_RANGE_CLOEXEC: nothing to do without execve
+    return 0;
+  }
+  if (last >= static_cast<std::uint64_t>(fd::kMaxFds)) last = fd::kMaxFds - 1;
+  for (std::uint64_t i = first; i <= last; ++i)
+    if (fd::is_open(static_cast<int>(i))) {
+      fd::forget(static_cast<int>(i));
+      proxy_call(3, static_cast<long>(i));
+    }
+  return 0;
+}
+
+long sys_dup(SyscallFrame& f) {
+  if (!fd::is_open(static_cast<int>(f.a[0]))) return -abi::kEBADF;
+  return dup_result(proxy_call(32, f.a[0]), "dup");
+}
+
+long sys_dup2(SyscallFrame& f) {
+  int oldfd = static_cast<int>(f.a[0]), newfd = static_cast<int>(f.a[1]);
+  if (!fd::is_open(oldfd)) return -abi::kEBADF;
+  if (newfd < 0 || newfd >= fd::kMaxFds) return -abi::kEBADF;
+  if (oldfd == newfd) return newfd;
+  long r = proxy_call(33, oldfd, newfd);
+  if (r < 0) return r;
+  if (r != newfd) return iago("dup2", "new fd", r);
+  fd::adopt_replacing(newfd);
+  return newfd;
+}
+
+long sys_dup3(SyscallFrame& f) {
+  int oldfd = static_cast<int>(f.a[0]), newfd = static_cast<int>(f.a[1]);
+  if (!fd::is_open(oldfd)) return -abi::kEBADF;
+  if (newfd < 0 || newfd >= fd::kMaxFds) return -abi::kEBADF;
+  if (oldfd == newfd) return -abi::kEINVAL;
+  long r = proxy_call(292, oldfd, newfd, f.a[2]);
+  if (r < 0) return r;
+  if (r != newfd) return iago("dup3", "new fd", r);
+  fd::adopt_replacing(newfd);
+  return newfd;
+}
+
+long sys_ioctl(SyscallFrame& f) {
+  int fdn = static_cast<int>(f.a[0]);
+  if (!fd::is_open(fdn)) return -abi::kEBADF;
+  unsigned long request = static_cast<unsigned long>(f.a[1]) & 0xffffffffu;
+  for (const IoctlSpec& spec : kIoctls) {
+    if (spec.request != request) continue;
+    ProxyRequest rq(16);
+    rq.arg(0, fdn);
+    rq.arg(1, static_cast<long>(request));
+    std::uint64_t argp = static_cast<std::uint64_t>(f.a[2]);
+    if (spec.dir == IoctlSpec::kIn && !rq.in(2, argp, spec.size)) return -abi::kEFAULT;
+    if (spec.dir == IoctlSpec::kOut && !rq.out(2, spec.size)) return -abi::kEFAULT;
+    if (spec.dir == IoctlSpec::kInt) rq.arg(2, f.a[2]);
+    long r = rq.call("ioctl");
+    if (r < 0) return r;
+    if (spec.dir == IoctlSpec::kOut && !user::copy_to(argp, rq.data(2), spec.size)) return -abi::kEFAULT;
+    return r;
+  }
+  report_unsupported(16, "this ioctl request is not carried across the enclave boundary (ENOTTY)");
+  return -abi::kENOTTY;
+}
+
+long sys_fcntl(SyscallFrame& f) {
+  int fdn = static_cast<int>(f.a[0]);
+  if (!fd::is_open(fdn)) return -abi::kEBADF;
+  long cmd = f.a[1];
+  switch (cmd) {
+    case 0:     // F_DUPFD
+    case 1030:  // F_DUPFD_CLOEXEC
+      if (f.a[2] < 0 || f.a[2] >= fd::kMaxFds) return -abi::kEINVAL;
+      return dup_result(proxy_call(72, fdn, cmd, f.a[2]), "fcntl(F_DUPFD)");
+    case 1: case 2: case 3: case 4:        // F_GETFD F_SETFD F_GETFL F_SETFL
+    case 8: case 9:                        // F_SETOWN F_GETOWN
+    case 1031: case 1032:                  // F_SETPIPE_SZ F_GETPIPE_SZ
+    case 1033: case 1034:                  // F_ADD_SEALS F_GET_SEALS
+    case 1024: case 1025: case 1026:       // F_SETLEASE F_GETLEASE F_NOTIFY
+      return proxy_call(72, fdn, cmd, f.a[2]);
+    case 5: case 6: case 7:                // F_GETLK F_SETLK F_SETLKW (struct flock)
+    case 36: case 37: case 38: {           // F_OFD_GETLK F_OFD_SETLK F_OFD_SETLKW
+      ProxyRequest rq(72);
+      rq.arg(0, fdn);
+      rq.arg(1, cmd);
+      if (!rq.in(2, static_cast<std::uint64_t>(f.a[2]), 32)) return -abi::kEFAULT;
+      long r = rq.call("fcntl");
+      if (r < 0) return r;
+      if ((cmd == 5 || cmd == 36) && !user::copy_to(static_cast<std::uint64_t>(f.a[2]), rq.data(2), 32))
+        return -abi::kEFAULT;
+      return r;
+    }
+    default:
+      report_unsupported(72, "this fcntl command is not supported (EINVAL)");
+      return -abi::kEINVAL;
+  }
+}
+
+long sys_sendfile(SyscallFrame& f) {
+  int out_fd = static_cast<int>(f.a[0]), in_fd = static_cast<int>(f.a[1]);
+  if (!fd::is_open(out_fd) || !fd::is_open(in_fd)) return -abi::kEBADF;
+  ProxyRequest rq(40);
+  rq.arg(0, out_fd);
+  rq.arg(1, in_fd);
+  std::uint64_t offp = static_cast<std::uint64_t>(f.a[2]);
+  if (offp && !rq.in(2, offp, 8)) return -abi::kEFAULT;
+  rq.arg(3, f.a[3]);
+  long r = rq.call("sendfile");
+  if (r < 0) return r;
+  if (r > f.a[3]) return iago("sendfile", "length", r);
+  if (offp && !user::copy_to(offp, rq.data(2), 8)) return -abi::kEFAULT;
+  return r;
+}
+
+}  // namespace cocoon::shim

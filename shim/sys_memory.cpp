@@ -1,0 +1,98 @@
+// Memory syscalls, served inside the enclave from ELRANGE (shim/memory.cpp).
+#include "shim/fdtable.hpp"
+#include "shim/forward.hpp"
+#include "shim/globals.hpp"
+#include "shim/linux_abi.hpp"
+#include "shim/log.hpp"
+#include "shim/memory.hpp"
+#include "shim/sys_handlers.hpp"
+#include "shim/trusted_files.hpp"
+
+namespace cocoon::shim {
+namespace {
+constexpr long kPage = 4096;
+constexpr long kKnownMapFlags = abi::kMapShared | abi::kMapPrivate | abi::kMapFixed | abi::kMapAnonymous |
+                                abi::kMapGrowsdown | abi::kMapDenywrite | abi::kMapExecutable |
+                                abi::kMapLocked | abi::kMapNoreserve | abi::kMapPopulate |
+                                abi::kMapNonblock | abi::kMapStack | abi::kMapFixedNoreplace;
+}  // namespace
+
+long sys_mmap(SyscallFrame& f) {
+  std::uint64_t addr = static_cast<std::uint64_t>(f.a[0]), len = static_cast<std::uint64_t>(f.a[1]);
+  int prot = static_cast<int>(f.a[2]);
+  long flags = f.a[3];
+  int fd = static_cast<int>(f.a[4]);
+  long off = f.a[5];
+  if (len == 0 || (off & (kPage - 1))) return -abi::kEINVAL;
+  if (prot & ~(abi::kProtRead | abi::kProtWrite | abi::kProtExec)) return -abi::kEINVAL;
+  long type = flags & abi::kMapSharedValidate;
+  if (type == 0) return -abi::kEINVAL;
+  if (flags & abi::kMapHugetlb) return -abi::kEINVAL;
+  if (type == abi::kMapSharedValidate && (flags & ~kKnownMapFlags)) return -abi::kEOPNOTSUPP_MMAP;
+  bool fixed = flags & abi::kMapFixed, noreplace = flags & abi::kMapFixedNoreplace;
+  if (flags & abi::kMapAnonymous) {
+    return mem::map(addr, len, prot, fixed, noreplace, (flags & abi::kMapStack) ? mem::kStack : mem::kAnon);
+  }
+  // File mapping: a private copy read through the proxy (verified for trusted files).
+  if (!fd::is_open(fd)) return -abi::kEBADF;
+  if (type != abi::kMapPrivate && (prot & abi::kProtWrite)) {
+    report_unsupported(9, "writable MAP_SHARED file mappings are not supported (the enclave holds a private copy)");
+    return -abi::kENODEV;
+  }
+  long a = mem::map(addr, len, abi::kProtRead | abi::kProtWrite, fixed, noreplace, mem::kFile);
+  if (abi::is_error(a)) return a;
+  long r = trusted::read_for_mapping(fd, reinterpret_cast<void*>(a), len, static_cast<std::uint64_t>(off));
+  if (r < 0) {
+    mem::unmap(static_cast<std::uint64_t>(a), len);
+    return r;
+  }
+  long p = mem::protect(static_cast<std::uint64_t>(a), len, prot);
+  if (p < 0) return p;
+  return a;
+}
+
+long sys_munmap(SyscallFrame& f) { return mem::unmap(static_cast<std::uint64_t>(f.a[0]), static_cast<std::uint64_t>(f.a[1])); }
+
+long sys_mprotect(SyscallFrame& f) {
+  int prot = static_cast<int>(f.a[2]);
+  if (prot & ~(abi::kProtRead | abi::kProtWrite | abi::kProtExec | 0x01000000 | 0x02000000)) return -abi::kEINVAL;
+  return mem::protect(static_cast<std::uint64_t>(f.a[0]), static_cast<std::uint64_t>(f.a[1]), prot & 7);
+}
+
+long sys_brk(SyscallFrame& f) { return mem::brk(static_cast<std::uint64_t>(f.a[0])); }
+
+long sys_mremap(SyscallFrame& f) {
+  return mem::remap(static_cast<std::uint64_t>(f.a[0]), static_cast<std::uint64_t>(f.a[1]),
+                    static_cast<std::uint64_t>(f.a[2]), f.a[3], static_cast<std::uint64_t>(f.a[4]));
+}
+
+long sys_madvise(SyscallFrame& f) {
+  return mem::advise(static_cast<std::uint64_t>(f.a[0]), static_cast<std::uint64_t>(f.a[1]), static_cast<int>(f.a[2]));
+}
+
+long sys_msync(SyscallFrame& f) {
+  if (f.a[0] & (kPage - 1)) return -abi::kEINVAL;
+  if (!mem::is_mapped(static_cast<std::uint64_t>(f.a[0]), static_cast<std::uint64_t>(f.a[1]), 0)) return -abi::kENOMEM;
+  return 0;  // private copies only: nothing to write back
+}
+
+long sys_mincore(SyscallFrame& f) {
+  std::uint64_t addr = static_cast<std::uint64_t>(f.a[0]), len = static_cast<std::uint64_t>(f.a[1]);
+  if (addr & (kPage - 1)) return -abi::kEINVAL;
+  if (!mem::is_mapped(addr, len, 0)) return -abi::kENOMEM;
+  std::uint64_t pages = (len + kPage - 1) / kPage;
+  std::uint64_t vec = static_cast<std::uint64_t>(f.a[2]);
+  if (!mem::is_mapped(vec, pages, abi::kProtWrite)) return -abi::kEFAULT;
+  __builtin_memset(reinterpret_cast<void*>(vec), 1, pages);  // enclave pages count as resident
+  return 0;
+}
+
+// EPC pages are never swapped by the host in a way the program could observe: locking is a
+// successful no-op.
+long sys_mlock(SyscallFrame&) { return 0; }
+long sys_munlock(SyscallFrame&) { return 0; }
+long sys_mlockall(SyscallFrame&) { return 0; }
+long sys_munlockall(SyscallFrame&) { return 0; }
+long sys_mlock2(SyscallFrame&) { return 0; }
+
+}  // namespace cocoon::shim

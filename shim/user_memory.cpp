@@ -1,0 +1,44 @@
+#include "shim/user_memory.hpp"
+
+#include "shim/linux_abi.hpp"
+#include "shim/memory.hpp"
+
+namespace cocoon::shim::user {
+
+bool range_ok(std::uint64_t addr, std::uint64_t len) { return mem::is_mapped(addr, len, abi::kProtRead); }
+
+bool range_writable(std::uint64_t addr, std::uint64_t len) { return mem::is_mapped(addr, len, abi::kProtWrite); }
+
+bool copy_from(void* dst, std::uint64_t src, std::uint64_t len) {
+  if (!range_ok(src, len)) return false;
+  __builtin_memcpy(dst, reinterpret_cast<const void*>(src), len);
+  return true;
+}
+
+bool copy_to(std::uint64_t dst, const void* src, std::uint64_t len) {
+  if (!range_writable(dst, len)) return false;
+  __builtin_memcpy(reinterpret_cast<void*>(dst), src, len);
+  return true;
+}
+
+bool fill(std::uint64_t dst, int byte, std::uint64_t len) {
+  if (!range_writable(dst, len)) return false;
+  __builtin_memset(reinterpret_cast<void*>(dst), byte, len);
+  return true;
+}
+
+long strnlen(std::uint64_t addr, std::uint64_t max) {
+  // Check page by page so that a string ending just before an unmapped page is fine.
+  std::uint64_t n = 0;
+  while (n < max) {
+    std::uint64_t page_end = ((addr + n) | 4095) + 1;
+    std::uint64_t chunk = page_end - (addr + n);
+    if (!range_ok(addr + n, 1)) return -abi::kEFAULT;
+    const char* p = reinterpret_cast<const char*>(addr + n);
+    for (std::uint64_t k = 0; k < chunk && n < max; ++k, ++n)
+      if (p[k] == '\0') return static_cast<long>(n);
+  }
+  return static_cast<long>(max);
+}
+
+}  // namespace cocoon::shim::user

@@ -1,0 +1,70 @@
+// cocoon run: run a program inside a (simulated) enclave.
+//   cocoon run [options] -- PROGRAM [ARGS…]
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "command.hpp"
+#include "tools/run/launcher.hpp"
+#include "tools/size_option.hpp"
+
+extern char** environ;
+
+namespace {
+
+struct RunCli {
+  std::string enclave_size = "4G";
+  std::uint32_t max_threads = 64;
+  bool verbose = false, stats = false, test_no_dispatch = false, no_patch = false;
+  std::string hostile;
+  std::vector<std::string> command;
+};
+
+cocoon::tools::CommandRegistration reg{
+    "run", "Run a program inside a simulated SGX enclave: cocoon run [options] -- PROGRAM [ARGS...]",
+    [](CLI::App& app) -> cocoon::tools::CommandRunner {
+      auto cli = std::make_shared<RunCli>();
+      app.add_option("--enclave-size", cli->enclave_size, "Enclave size (power of two, e.g. 1G, 4G)")
+          ->capture_default_str();
+      app.add_option("--max-threads", cli->max_threads, "Maximum number of threads in the enclave")
+          ->capture_default_str()
+          ->check(CLI::Range(1u, 4096u));
+      app.add_flag("-v,--verbose", cli->verbose, "Explain what happens; name each refused syscall once");
+      app.add_flag("--stats", cli->stats, "At exit, print peak EPC use and syscall counts per path");
+      app.add_flag("--no-patch", cli->no_patch, "Never rewrite syscall sites (every syscall traps; for debugging)");
+      auto* t1 = app.add_flag("--test-no-dispatch", cli->test_no_dispatch,
+                              "TEST ONLY: leave Syscall User Dispatch off so that the seccomp filter must stop the program");
+      auto* t2 = app.add_option("--test-hostile-proxy", cli->hostile, "TEST ONLY: make the untrusted proxy lie");
+      t1->group("Testing");
+      t2->group("Testing");
+      app.add_option("command", cli->command, "The program and its arguments (after --)")->required();
+      app.prefix_command(false);
+      return [cli]() -> int {
+        cocoon::run::RunOptions o;
+        std::uint64_t size = 0;
+        std::string err;
+        if (!cocoon::tools::parse_size(cli->enclave_size, size, err)) {
+          std::fprintf(stderr, "cocoon run: --enclave-size: %s\n", err.c_str());
+          return 2;
+        }
+        if (size & (size - 1) || size < (64ull << 20)) {
+          std::fprintf(stderr, "cocoon run: --enclave-size: %s is not a power of two of at least 64M\n",
+                       cli->enclave_size.c_str());
+          return 2;
+        }
+        o.enclave_size = size;
+        o.max_threads = cli->max_threads;
+        o.verbose = cli->verbose;
+        o.stats = cli->stats;
+        o.test_no_dispatch = cli->test_no_dispatch;
+        o.no_patch = cli->no_patch;
+        o.hostile_proxy = cli->hostile;
+        o.program = cli->command.front();
+        o.argv = cli->command;
+        for (char** e = environ; *e; ++e) o.env.emplace_back(*e);
+        return cocoon::run::run_in_enclave(o);
+      };
+    }};
+
+}  // namespace

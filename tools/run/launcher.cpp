@@ -1,0 +1,329 @@
+#include "tools/run/launcher.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "manifest/enclave_layout.hpp"
+#include "proxy/channel.hpp"
+#include "proxy/proxy.hpp"
+#include "shim/launch_config.hpp"
+#include "shim/shim_image.hpp"
+#include "syscalls/syscall_table.hpp"
+#include "tools/run/enclave_seccomp.hpp"
+#include "tools/run/program_check.hpp"
+
+namespace cocoon::run {
+namespace {
+
+volatile sig_atomic_t g_enclave_pid = 0;
+
+// Forward signals sent to `cocoon` (kill, not the terminal: the terminal already signals the
+// whole process group, enclave included) to the enclave process.
+void forward_signal(int sig, siginfo_t* si, void*) {
+  if (si && si->si_code > 0) return;  // kernel-generated (e.g. terminal): the enclave got it too
+  if (g_enclave_pid > 0) kill(g_enclave_pid, sig);
+}
+
+const int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM, SIGCONT};
+
+void install_forwarding() {
+  struct sigaction sa {};
+  sa.sa_sigaction = forward_signal;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : kForwardedSignals) sigaction(sig, &sa, nullptr);
+}
+
+int make_memfd(const char* name, const void* data, std::size_t size) {
+  int fd = memfd_create(name, MFD_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(std::string("memfd_create: ") + std::strerror(errno));
+  if (ftruncate(fd, static_cast<off_t>(size)) != 0) throw std::runtime_error("ftruncate of a memfd failed");
+  if (data) {
+    const auto* p = static_cast<const std::uint8_t*>(data);
+    std::size_t done = 0;
+    while (done < size) {
+      ssize_t w = pwrite(fd, p + done, size - done, static_cast<off_t>(done));
+      if (w <= 0) throw std::runtime_error("writing a memfd failed");
+      done += static_cast<std::size_t>(w);
+    }
+  }
+  return fd;
+}
+
+struct ConfigBuilder {
+  std::vector<std::uint8_t> bytes = std::vector<std::uint8_t>(sizeof(launch::LaunchConfig));
+  launch::Blob add(const void* data, std::size_t n) {
+    while (bytes.size() % 8) bytes.push_back(0);
+    launch::Blob b{bytes.size(), n};
+    const auto* p = static_cast<const std::uint8_t*>(data);
+    bytes.insert(bytes.end(), p, p + n);
+    return b;
+  }
+  launch::Blob add_strings(const std::vector<std::string>& v) {
+    std::string joined;
+    for (const auto& s : v) {
+      joined += s;
+      joined.push_back('\0');
+    }
+    return add(joined.data(), joined.size());
+  }
+};
+
+void copy_cstr(char* dst, std::size_t cap, const char* src) {
+  std::snprintf(dst, cap, "%s", src);
+}
+
+const char* signal_text(int sig) {
+  static char buf[32];
+  const char* abbrev = sigabbrev_np(sig);
+  if (abbrev) {
+    std::snprintf(buf, sizeof buf, "SIG%s", abbrev);
+    return buf;
+  }
+  std::snprintf(buf, sizeof buf, "signal %d", sig);
+  return buf;
+}
+
+void print_stats(const channel::WindowHeader& w) {
+  const channel::Stats& s = w.stats;
+  std::uint64_t shim = 0, fwd = 0, refused = 0;
+  for (std::uint32_t i = 0; i < channel::kMaxStatsSyscalls; ++i) {
+    shim += s.served_in_shim[i];
+    fwd += s.forwarded[i];
+    refused += s.refused[i];
+  }
+  std::fprintf(stderr, "cocoon: stats: peak EPC in use %.1f MiB (of %.1f MiB enclave heap)\n",
+               static_cast<double>(s.epc_peak_bytes) / 1048576.0, static_cast<double>(s.epc_limit_bytes) / 1048576.0);
+  std::fprintf(stderr,
+               "cocoon: stats: %llu syscalls: %llu served in the shim, %llu forwarded to the proxy, %llu refused; "
+               "%llu call sites rewritten after %llu traps\n",
+               static_cast<unsigned long long>(shim + fwd + refused), static_cast<unsigned long long>(shim),
+               static_cast<unsigned long long>(fwd), static_cast<unsigned long long>(refused),
+               static_cast<unsigned long long>(s.sites_patched), static_cast<unsigned long long>(s.sigsys_traps));
+  std::fprintf(stderr, "cocoon: stats: %-20s %10s %10s %10s\n", "syscall", "shim", "forwarded", "refused");
+  for (std::uint32_t i = 0; i < channel::kMaxStatsSyscalls; ++i) {
+    if (!s.served_in_shim[i] && !s.forwarded[i] && !s.refused[i]) continue;
+    const syscalls::SyscallInfo* info = syscalls::find_syscall(i);
+    std::fprintf(stderr, "cocoon: stats: %-20s %10llu %10llu %10llu\n", info ? info->name : "?",
+                 static_cast<unsigned long long>(s.served_in_shim[i]), static_cast<unsigned long long>(s.forwarded[i]),
+                 static_cast<unsigned long long>(s.refused[i]));
+  }
+}
+
+std::string find_env(const std::vector<std::string>& env, const std::string& name) {
+  for (const auto& e : env)
+    if (e.size() > name.size() && e.compare(0, name.size(), name) == 0 && e[name.size()] == '=')
+      return e.substr(name.size() + 1);
+  return {};
+}
+
+void noop_visit(const layout::PageRun&, void*) {}
+
+}  // namespace
+
+int run_in_enclave(const RunOptions& o) {
+  std::string path;
+  try {
+    path = check_program(o.program, find_env(o.env, "PATH"));
+  } catch (const ProgramError& e) {
+    std::fprintf(stderr, "cocoon: %s\n", e.what());
+    return 127;
+  }
+
+  // The image layout tells where the shim's text will be: the seccomp filter pins host
+  // syscalls to it.
+  std::span<const std::uint8_t> shim = shim::shim_image();
+  layout::LayoutParams lp;
+  lp.enclave_size = o.enclave_size;
+  lp.max_threads = o.max_threads;
+  lp.shim_elf = shim.data();
+  lp.shim_elf_size = shim.size();
+  lp.manifest = o.manifest.data();
+  lp.manifest_size = o.manifest.size();
+  layout::EnclaveDescriptor desc{};
+  if (layout::LayoutError e = layout::build_layout(lp, desc, noop_visit, nullptr); e != layout::LayoutError::None) {
+    std::fprintf(stderr, "cocoon: cannot lay out the enclave: %s\n", layout::layout_error_name(e));
+    return 70;
+  }
+  const std::uint64_t base = 0;  // ELRANGE starts at 0 so that non-PIE programs fit
+
+  // The untrusted window.
+  const std::uint32_t nch = o.max_threads;
+  const std::uint64_t wsize = channel::window_size(nch);
+  int win_fd = make_memfd("cocoon-window", nullptr, wsize);
+  auto* window = static_cast<channel::WindowHeader*>(mmap(nullptr, wsize, PROT_READ | PROT_WRITE, MAP_SHARED, win_fd, 0));
+  if (window == MAP_FAILED) throw std::runtime_error("cannot map the untrusted window");
+  window->magic = channel::kWindowMagic;
+  window->version = channel::kWindowVersion;
+  window->nchannels = nch;
+  window->window_size = wsize;
+
+  int shim_fd = make_memfd("cocoon-shim", shim.data(), shim.size());
+
+  // The launch configuration.
+  ConfigBuilder cb;
+  launch::LaunchConfig cfg{};
+  std::memcpy(cfg.magic, launch::kMagic, 8);
+  cfg.version = launch::kVersion;
+  std::uint32_t flags = 0;
+  if (o.verbose) flags |= launch::kVerbose;
+  if (o.stats) flags |= launch::kStats;
+  if (o.test_no_dispatch) flags |= launch::kTestNoDispatch;
+  if (o.no_patch) flags |= launch::kNoPatch;
+  cfg.flags = flags;
+  cfg.enclave_base = base;
+  cfg.enclave_size = o.enclave_size;
+  cfg.max_threads = o.max_threads;
+  cfg.nchannels = nch;
+  cfg.window_size = wsize;
+  cfg.manifest = cb.add(o.manifest.data(), o.manifest.size());
+  std::vector<std::uint8_t> allow = enclave_allowlist_bpf();
+  std::vector<std::uint8_t> ipf = enclave_ip_filter_bpf(base + desc.shim_text_begin, base + desc.shim_text_end);
+  cfg.seccomp_allowlist = cb.add(allow.data(), allow.size());
+  cfg.seccomp_ip_filter = cb.add(ipf.data(), ipf.size());
+  cfg.program = cb.add(path.c_str(), path.size() + 1);
+  cfg.argv = cb.add_strings(o.argv);
+  cfg.envp = cb.add_strings(o.env);
+  cfg.argc = static_cast<std::uint32_t>(o.argv.size());
+  cfg.envc = static_cast<std::uint32_t>(o.env.size());
+  char cwd[4096] = "/";
+  if (!getcwd(cwd, sizeof cwd)) std::strcpy(cwd, "/");
+  cfg.cwd = cb.add(cwd, std::strlen(cwd) + 1);
+  cfg.host_ppid = getppid();
+  cfg.uid = getuid();
+  cfg.gid = getgid();
+  rlimit rl{};
+  getrlimit(RLIMIT_NOFILE, &rl);
+  cfg.rlimit_nofile = rl.rlim_cur;
+  getrlimit(RLIMIT_STACK, &rl);
+  cfg.rlimit_stack = rl.rlim_cur == RLIM_INFINITY ? (8ull << 20) : rl.rlim_cur;
+  utsname un{};
+  uname(&un);
+  copy_cstr(cfg.host_release, sizeof cfg.host_release, un.release);
+  copy_cstr(cfg.host_nodename, sizeof cfg.host_nodename, un.nodename);
+  cfg.config_size = cb.bytes.size();
+  std::memcpy(cb.bytes.data(), &cfg, sizeof cfg);
+  int cfg_fd = make_memfd("cocoon-launch", cb.bytes.data(), cb.bytes.size());
+
+  proxy::ProxyOptions popts;
+  popts.window = window;
+  popts.nchannels = nch;
+  popts.verbose = o.verbose;
+  try {
+    popts.hostile = proxy::parse_hostile(o.hostile_proxy);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cocoon: %s\n", e.what());
+    return 2;
+  }
+
+  std::fflush(nullptr);
+  pid_t proxy_pid = fork();
+  if (proxy_pid < 0) throw std::runtime_error("fork failed");
+  if (proxy_pid == 0) {
+    syscall(SYS_close_range, 3u, ~0u, 0u);
+    proxy::run_proxy(popts);
+  }
+
+  pid_t enclave_pid = fork();
+  if (enclave_pid < 0) throw std::runtime_error("fork failed");
+  if (enclave_pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    int null_fd = open("/dev/null", O_RDWR);
+    int hi_cfg = fcntl(cfg_fd, F_DUPFD, 100), hi_win = fcntl(win_fd, F_DUPFD, 100),
+        hi_shim = fcntl(shim_fd, F_DUPFD, 100), hi_null = fcntl(null_fd, F_DUPFD, 100);
+    dup2(hi_null, 0);
+    dup2(hi_null, 1);
+    dup2(hi_cfg, launch::kLaunchFd);
+    dup2(hi_win, launch::kWindowFd);
+    dup2(hi_shim, launch::kShimFd);
+    syscall(SYS_close_range, 6u, ~0u, 0u);
+    std::int64_t self = getpid();
+    if (pwrite(launch::kLaunchFd, &self, sizeof self, offsetof(launch::LaunchConfig, host_pid)) != sizeof self) _exit(74);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    char arg0[] = "cocoon-shim";
+    char* argv[] = {arg0, nullptr};
+    char* envp[] = {nullptr};
+    syscall(SYS_execveat, launch::kShimFd, "", argv, envp, AT_EMPTY_PATH);
+    std::fprintf(stderr, "cocoon: cannot start the enclave process: %s\n", std::strerror(errno));
+    _exit(74);
+  }
+  g_enclave_pid = enclave_pid;
+  __atomic_store_n(&window->enclave_pid, enclave_pid, __ATOMIC_RELEASE);
+  install_forwarding();
+  close(cfg_fd);
+  close(shim_fd);
+  close(win_fd);
+  if (o.verbose)
+    std::fprintf(stderr, "cocoon: running %s in a simulated enclave (ELRANGE 0x%llx, %llu MiB, %u threads), pid %d\n",
+                 path.c_str(), static_cast<unsigned long long>(base),
+                 static_cast<unsigned long long>(o.enclave_size >> 20), o.max_threads, enclave_pid);
+
+  int status = 0;
+  for (;;) {
+    int st = 0;
+    pid_t w = waitpid(-1, &st, 0);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (w == enclave_pid) {
+      status = st;
+      break;
+    }
+    if (w == proxy_pid) {
+      kill(enclave_pid, SIGKILL);
+      waitpid(enclave_pid, nullptr, 0);
+      if (WIFSIGNALED(st))
+        std::fprintf(stderr, "cocoon: the untrusted proxy died (%s); the enclave was stopped\n", signal_text(WTERMSIG(st)));
+      else
+        std::fprintf(stderr, "cocoon: the untrusted proxy exited with status %d; the enclave was stopped\n",
+                     WEXITSTATUS(st));
+      return 73;
+    }
+  }
+  g_enclave_pid = 0;
+  kill(proxy_pid, SIGKILL);
+  while (waitpid(proxy_pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+
+  if (o.stats) print_stats(*window);
+  int result;
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    if (window->exit_kind == 2 && window->exit_reason[0])
+      std::fprintf(stderr, "cocoon: %s\n", window->exit_reason);
+    else if (sig == SIGSYS)
+      std::fprintf(stderr, "cocoon: program killed by SIGSYS: a syscall that bypassed the shim was stopped by the "
+                           "enclave's seccomp filter\n");
+    else
+      std::fprintf(stderr, "cocoon: program killed by %s\n", signal_text(sig));
+    result = 128 + sig;
+  } else {
+    result = WEXITSTATUS(status);
+    if (window->exit_kind == 3) std::fprintf(stderr, "cocoon: enclave stopped: %s\n", window->exit_reason);
+  }
+  munmap(window, wsize);
+  return result;
+}
+
+}  // namespace cocoon::run

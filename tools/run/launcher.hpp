@@ -1,0 +1,31 @@
+// `cocoon run`'s supervisor: builds the launch configuration and the untrusted window,
+// starts the proxy and the enclave process, forwards signals, and turns the enclave's end
+// into an exit status the way a shell would see the program's own.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cocoon::run {
+
+struct RunOptions {
+  std::string program;                 // as given (resolved through PATH)
+  std::vector<std::string> argv;       // argv[0] included
+  std::vector<std::string> env;        // "NAME=value"
+  std::vector<std::uint8_t> manifest;  // compiled manifest blob (may be empty)
+  std::uint64_t enclave_size = 4ull << 30;
+  std::uint32_t max_threads = 64;
+  bool verbose = false;
+  bool stats = false;
+  bool test_no_dispatch = false;       // TEST ONLY: leave Syscall User Dispatch off
+  bool no_patch = false;               // never rewrite call sites (every syscall traps)
+  std::string hostile_proxy;           // TEST ONLY: proxy misbehaviour (see proxy.hpp)
+};
+
+// Runs the program in a simulated enclave. Returns the exit status for `cocoon run`:
+// the program's own status, 128+N when it died by signal N, or 70–75 for Cocoon's own
+// failures (with a message on stderr).
+int run_in_enclave(const RunOptions& opts);
+
+}  // namespace cocoon::run
