@@ -1,0 +1,93 @@
+// Wrapped images run by a real container runtime: podman with runc (settings from
+// shared/notes/testing-infra.md), private storage under the build directory.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "e2e_support.hpp"
+
+namespace cocoon::image::e2e {
+namespace {
+
+using test::ScratchDir;
+
+std::string podman_env() {
+  std::string dir = images() + "/podman";
+  if (!fs::exists(dir + "/containers.conf")) {
+    test::write_file(dir + "/containers.conf",
+                     "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=4096:4096\"]\nnetns = \"none\"\n"
+                     "[engine]\nruntime = \"runc\"\ncgroup_manager = \"cgroupfs\"\nevents_logger = \"file\"\n");
+    test::write_file(dir + "/storage.conf", "[storage]\ndriver = \"overlay\"\ngraphroot = \"" + dir +
+                                                "/graph\"\nrunroot = \"" + dir + "/run\"\n");
+  }
+  return "CONTAINERS_CONF=" + dir + "/containers.conf CONTAINERS_STORAGE_CONF=" + dir + "/storage.conf ";
+}
+
+class PodmanRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why = prepare();
+    if (!why.empty()) GTEST_SKIP() << why;
+    for (const char* t : {"podman", "runc"})
+      if (!have(t)) GTEST_SKIP() << t << " is not installed (apt-get install podman runc)";
+    env = podman_env();
+  }
+  // Wraps an input and loads the result into podman's storage as `name`.
+  void wrap_and_load(const std::string& input, const std::string& name) {
+    ShellResult w = sh(cocoon() + " wrap-image --key " + key() + " --input " + input + " --output oci:" + s.str("out") + ":w");
+    ASSERT_EQ(w.status, 0) << w.output;
+    ShellResult c = sh(env + "skopeo copy -q oci:" + s.str("out") + ":w containers-storage:" + name);
+    ASSERT_EQ(c.status, 0) << c.output;
+  }
+  ShellResult podman(const std::string& args) { return sh(env + "podman " + args); }
+  ScratchDir s;
+  std::string env;
+};
+
+TEST_F(PodmanRun, RuntimeLayerRunsInAnImageWithoutLibc) {
+  wrap_and_load("oci:" + images() + "/busybox-oci:latest", "localhost/cocoon-e2e-bb:rt");
+  ShellResult r = podman("run --rm --pull=never --entrypoint /cocoon/lib/ld-linux-x86-64.so.2 localhost/cocoon-e2e-bb:rt "
+                 "--library-path /cocoon/lib /cocoon/bin/cocoon --version");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("cocoon 0.1.0"), std::string::npos) << r.output;
+}
+
+TEST_F(PodmanRun, WrappedBusyboxPrintsAndExitsLikeTheOriginal) {
+  wrap_and_load("docker-archive:" + images() + "/busybox.tar", "localhost/cocoon-e2e-bb:w");
+  ShellResult r = podman("run --rm --pull=never localhost/cocoon-e2e-bb:w");
+  EXPECT_EQ(r.status, 7) << r.output;
+  EXPECT_NE(r.output.find("hello from busybox"), std::string::npos) << r.output;
+}
+
+TEST_F(PodmanRun, WrappedPythonScriptPrintsAndExitsLikeTheOriginal) {
+  wrap_and_load("oci:" + images() + "/python-oci:latest", "localhost/cocoon-e2e-py:w");
+  ShellResult r = podman("run --rm --pull=never localhost/cocoon-e2e-py:w");
+  EXPECT_EQ(r.status, 3) << r.output;
+  EXPECT_NE(r.output.find("hello from python, demo cwd /app args ['greet']"), std::string::npos) << r.output;
+}
+
+TEST_F(PodmanRun, WrappedPythonServerAnswersOnLoopback) {
+  wrap_and_load("oci:" + images() + "/python-oci:latest", "localhost/cocoon-e2e-py:srv");
+  int port = 18000 + static_cast<int>(getpid() % 1000);
+  std::string name = "cocoon-e2e-srv-" + std::to_string(getpid());
+  ShellResult r = podman("run -d --rm --pull=never --network=host --name " + name + " localhost/cocoon-e2e-py:srv serve " +
+                 std::to_string(port));
+  ASSERT_EQ(r.status, 0) << r.output;
+  std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  ShellResult get;
+  for (int i = 0; i < 50; ++i) {
+    get = sh("/usr/bin/python3 -c \"import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('" + url +
+             "', timeout=2).read().decode())\"");
+    if (get.status == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ShellResult logs = podman("logs " + name);
+  podman("rm -f -t 0 " + name);
+  EXPECT_EQ(get.status, 0) << get.output << "\ncontainer log:\n" << logs.output;
+  EXPECT_NE(get.output.find("hello over http, demo"), std::string::npos) << get.output;
+}
+
+}  // namespace
+}  // namespace cocoon::image::e2e
