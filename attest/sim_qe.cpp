@@ -27,18 +27,31 @@ const Bytes32& sim_qe_mr_signer() {
   return h;
 }
 
+attest::EnclaveIdentity sim_qe_identity() {
+  attest::EnclaveIdentity id{};
+  set_field(id.mr_enclave, sim_qe_mr_enclave());
+  set_field(id.mr_signer, sim_qe_mr_signer());
+  id.attributes.flags = sgx::kAttrInit | sgx::kAttrMode64Bit;  // not DEBUG
+  id.attributes.xfrm = 0x3;
+  id.isv_prod_id = kSimQeIsvProdId;
+  id.isv_svn = kSimQeIsvSvn;
+  return id;
+}
+
+SimQuotingEnclave::ReportMacCheck SimQuotingEnclave::mac_check_on(const attest::SimCpu& cpu) {
+  return [&cpu](const Report& r) -> std::string {
+    if (cpu.verify_report(sim_qe_identity(), r)) return "";
+    return "the REPORT was not made for this host's simulated quoting enclave (EREPORT with the TARGETINFO "
+           "from InitQuoteEx, on the same host and COCOON_SIM_DIR)";
+  };
+}
+
 SimQuotingEnclave::SimQuotingEnclave(SimPki pki, ReportMacCheck mac_check)
     : pki_(std::move(pki)), mac_check_(std::move(mac_check)) {
   attest_pub_ = p256_public_to_raw(pki_.attest_key.get());
 }
 
-TargetInfo SimQuotingEnclave::target_info() const {
-  TargetInfo t{};
-  set_field(t.measurement, sim_qe_mr_enclave());
-  t.attributes.flags = sgx::kAttrInit | sgx::kAttrMode64Bit;  // not DEBUG
-  t.attributes.xfrm = 0x3;
-  return t;
-}
+TargetInfo SimQuotingEnclave::target_info() const { return attest::make_target_info(sim_qe_identity()); }
 
 Bytes32 SimQuotingEnclave::pub_key_id() const { return sha256(attest_pub_); }
 
@@ -72,12 +85,12 @@ std::vector<std::uint8_t> SimQuotingEnclave::make_quote(const Report& report) co
   sig.isv_signature = p256_sign(pki_.attest_key.get(), quote);
   sig.attest_key = attest_pub_;
   ReportBody& qe = sig.qe_report;
-  set_field(qe.mr_enclave, sim_qe_mr_enclave());
-  set_field(qe.mr_signer, sim_qe_mr_signer());
-  qe.isv_prod_id = kSimQeIsvProdId;
-  qe.isv_svn = kSimQeIsvSvn;
-  qe.attributes.flags = sgx::kAttrInit | sgx::kAttrMode64Bit;
-  qe.attributes.xfrm = 0x3;
+  const attest::EnclaveIdentity id = sim_qe_identity();
+  std::memcpy(qe.mr_enclave, id.mr_enclave, 32);
+  std::memcpy(qe.mr_signer, id.mr_signer, 32);
+  qe.isv_prod_id = id.isv_prod_id;
+  qe.isv_svn = id.isv_svn;
+  qe.attributes = id.attributes;
   std::vector<std::uint8_t> bind(attest_pub_.begin(), attest_pub_.end());
   bind.insert(bind.end(), auth.begin(), auth.end());
   Bytes32 bh = sha256(bind);

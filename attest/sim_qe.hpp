@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "attest/sim_keys.hpp"
 #include "quote_format.hpp"
 #include "sim_pki.hpp"
 
@@ -21,6 +22,8 @@ namespace cocoon::quote {
 const Bytes32& sim_qe_mr_enclave();
 const Bytes32& sim_qe_mr_signer();
 inline constexpr std::uint16_t kSimQeIsvProdId = 1;
+// The simulated QE as an enclave the simulated CPU knows (for its REPORT key).
+attest::EnclaveIdentity sim_qe_identity();
 inline constexpr std::uint16_t kSimQeIsvSvn = 1;
 inline constexpr std::uint16_t kSimPceSvn = 1;
 // "COCOON-SIM-QE" padded with zeros: the header's qe_vendor_id of simulated quotes.
@@ -38,6 +41,10 @@ class SimQuotingEnclave {
   using ReportMacCheck = std::function<std::string(const Report&)>;
 
   explicit SimQuotingEnclave(SimPki pki, ReportMacCheck mac_check = {});
+
+  // The check a QE on simulated CPU `cpu` performs: EGETKEY(REPORT, report.KEYID) as the QE
+  // and compare the CMAC (SimCpu::verify_report). `cpu` must outlive the QE.
+  static ReportMacCheck mac_check_on(const attest::SimCpu& cpu);
 
   // The QE's TARGETINFO, returned by InitQuoteEx; enclaves EREPORT against it.
   TargetInfo target_info() const;

@@ -8,6 +8,7 @@
 
 #include "intel_root.hpp"
 #include "quote_verifier.hpp"
+#include "sim_cpu_store.hpp"
 #include "sim_qe.hpp"
 #include "test_util.hpp"
 
@@ -59,7 +60,7 @@ TEST_F(SimFixture, PkiFilesArePrivateAndReusedOnSecondLoad) {
     EXPECT_EQ(st.st_mode & 0777, 0600u) << e.path();
     ++files;
   }
-  EXPECT_EQ(files, 7);
+  EXPECT_EQ(files, 7);  // 3 certificates, 4 keys
   struct stat st{};
   ASSERT_EQ(stat(dir.path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
@@ -217,6 +218,39 @@ TEST_F(SimFixture, ReportMacCheckRejectsBadReports) {
   EXPECT_THROW(checked.make_quote(r), ReportRejected);
   r.mac[0] = 0x5a;
   EXPECT_NO_THROW(checked.make_quote(r));
+}
+
+TEST_F(SimFixture, RealSimulatedEreportIsQuotedAndForeignReportsAreRejected) {
+  cocoon::attest::SimCpu cpu = load_or_create_sim_cpu(dir.path.string());
+  SimQuotingEnclave checked(load_or_create_sim_pki(dir.path.string()), SimQuotingEnclave::mac_check_on(cpu));
+  cocoon::attest::EnclaveIdentity app{};
+  app.mr_enclave[0] = 0x42;
+  app.attributes.flags = cocoon::sgx::kAttrInit | cocoon::sgx::kAttrMode64Bit;
+  app.attributes.xfrm = 3;
+  std::uint8_t rd[64] = {1, 2, 3};
+  Report r{};
+  cpu.ereport(app, checked.target_info(), rd, r);
+  auto quote = checked.make_quote(r);
+  VerifiedQuote v = verify_quote(quote, sim_options());
+  EXPECT_EQ(v.quote.isv_report.mr_enclave[0], 0x42);
+  EXPECT_EQ(v.quote.isv_report.report_data[2], 3);
+
+  // The same CPU secret is found again by a second process (same directory).
+  cocoon::attest::SimCpu again = load_or_create_sim_cpu(dir.path.string());
+  EXPECT_TRUE(again.verify_report(sim_qe_identity(), r));
+
+  // A report targeted at another enclave, or made on another host, is refused.
+  Report wrong{};
+  cpu.ereport(app, cocoon::attest::make_target_info(app), rd, wrong);
+  EXPECT_THROW(checked.make_quote(wrong), ReportRejected);
+  TempDir other{"simcpu-other"};
+  cocoon::attest::SimCpu foreign = load_or_create_sim_cpu(other.path.string());
+  Report alien{};
+  foreign.ereport(app, checked.target_info(), rd, alien);
+  EXPECT_THROW(checked.make_quote(alien), ReportRejected);
+  Report tampered = r;
+  tampered.body.isv_svn ^= 1;
+  EXPECT_THROW(checked.make_quote(tampered), ReportRejected);
 }
 
 TEST(SimPki, MissingRootIsAnActionableError) {
