@@ -288,6 +288,15 @@ TEST_F(SimReports, VerifiesForTheTargetOnly) {
   EXPECT_FALSE(other_cpu.verify_report(target, report));
 }
 
+TEST_F(SimReports, AnotherSimCpuWithTheSameRootVerifies) {
+  // A second process loading the same per-host root (its own random report KEYID) is the
+  // same simulated machine: verification uses the KEYID carried in the report.
+  SimCpu same_machine;
+  ASSERT_EQ(same_machine.init(cpu.root_secret, cpu.cpu_svn), SimKeyStatus::Ok);
+  ASSERT_NE(0, std::memcmp(same_machine.report_key_id, cpu.report_key_id, 32));
+  EXPECT_TRUE(same_machine.verify_report(target, report));
+}
+
 TEST_F(SimReports, AnyFlippedByteFailsVerification) {
   auto* bytes = reinterpret_cast<std::uint8_t*>(&report);
   for (std::size_t i = 0; i < sizeof report; ++i) {
