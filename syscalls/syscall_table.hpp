@@ -134,7 +134,9 @@ inline constexpr const char* kNamespaces = "namespaces are host administration: 
 inline constexpr const char* kFileIo = "executed by the proxy on its fd";
 inline constexpr const char* kPathCall = "path resolved by the proxy (host file system view)";
 inline constexpr const char* kAtCall =
-    "dirfd may be AT_FDCWD; path resolved by the proxy (host file system view)";
+    "path resolved by the proxy relative to dirfd (host file system view)";
+inline constexpr const char* kOpenCall =
+    "path resolved by the proxy (host file system view); opening a FIFO waits for its other end";
 inline constexpr const char* kSocketCall = "executed by the proxy on its socket";
 inline constexpr const char* kSigmaskPartial =
     "the sigmask argument applies to the proxy thread only; the program's signals are "
@@ -153,7 +155,7 @@ namespace table_dsl {
 inline constexpr SyscallInfo kRows[] = {
   fwd(0, "read", {kFd, out_bytes(2), kInt}, kOutSizeIsResult | kBlocking, kFileIo),
   fwd(1, "write", {kFd, in_bytes(2), kInt}, kBlocking, kFileIo),
-  fwd(2, "open", {kPath, kInt, kInt}, kNewFd, kPathCall),
+  fwd(2, "open", {kPath, kInt, kInt}, kNewFd | kBlocking, kOpenCall),
   shim(3, "close", "the shim's fd table drops the entry; the close of the proxy fd is forwarded"),
   fwd(4, "stat", {kPath, out_fixed(144)}, 0, kPathCall),
   fwd(5, "fstat", {kFd, out_fixed(144)}, 0, kFileIo),
@@ -206,7 +208,7 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(52, "getpeername", {kFd, kOutLenAtNext, kSockLenInOut}, 0, kSocketCall),
   fwd(53, "socketpair", {kInt, kInt, kInt, out_fixed(8)}, kNewFdPair, "both sockets live in the proxy and enter the shim's fd table"),
   fwd(54, "setsockopt", {kFd, kInt, kInt, in_bytes(4), kInt}, 0, kSocketCall),
-  fwd(55, "getsockopt", {kFd, kInt, kInt, kOutLenAtNext, kSockLenInOut}, kCustom, "dedicated routine: the option value is copied out after the returned length is checked against the buffer"),
+  fwd(55, "getsockopt", {kFd, kInt, kInt, kOutLenAtNext, kSockLenInOut}, kCustom, "dedicated routine: the option value (at most 1024 bytes) is copied out, no more than both the buffer and the returned length allow"),
   refuse(56, "clone", kENOSYS, "not yet supported: threads come with a later issue, processes need one enclave each"),
   refuse(57, "fork", kENOSYS, kOneProcess),
   refuse(58, "vfork", kENOSYS, kOneProcess),
@@ -223,7 +225,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(69, "msgsnd", kENOSYS, kSysvIpc),
   refuse(70, "msgrcv", kENOSYS, kSysvIpc),
   refuse(71, "msgctl", kENOSYS, kSysvIpc),
-  fwd(72, "fcntl", {kFd, kInt, kSpecial}, kCustom | kPartial, "dedicated routine: F_DUPFD/F_DUPFD_CLOEXEC (the new fd enters the shim's fd table), F_GETFD/F_SETFD, F_GETFL/F_SETFL, F_GETOWN/F_SETOWN, pipe size, seals, leases, F_NOTIFY and record locks (struct flock, 32 bytes; OFD locks too) are forwarded; other commands get EINVAL"),
+  fwd(72, "fcntl", {kFd, kInt, kSpecial}, kCustom | kPartial | kBlocking, "dedicated routine: F_DUPFD/F_DUPFD_CLOEXEC (the new fd enters the shim's fd table), F_GETFD/F_SETFD, F_GETFL/F_SETFL, F_GETOWN/F_SETOWN, pipe size, seals, leases, F_NOTIFY and record locks (struct flock, 32 bytes; OFD locks too; F_SETLKW waits) are forwarded; other commands get EINVAL"),
   fwd(73, "flock", {kFd, kInt}, kBlocking, kFileIo),
   fwd(74, "fsync", {kFd}, 0, kFileIo),
   fwd(75, "fdatasync", {kFd}, 0, kFileIo),
@@ -236,7 +238,7 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(82, "rename", {kPath, kPath}, 0, kPathCall),
   fwd(83, "mkdir", {kPath, kInt}, 0, kPathCall),
   fwd(84, "rmdir", {kPath}, 0, kPathCall),
-  fwd(85, "creat", {kPath, kInt}, kNewFd, kPathCall),
+  fwd(85, "creat", {kPath, kInt}, kNewFd | kBlocking, kOpenCall),
   fwd(86, "link", {kPath, kPath}, 0, kPathCall),
   fwd(87, "unlink", {kPath}, 0, kPathCall),
   fwd(88, "symlink", {kPath, kPath}, 0, kPathCall),
@@ -408,7 +410,7 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(254, "inotify_add_watch", {kFd, kPath, kInt}, 0, kPathCall),
   fwd(255, "inotify_rm_watch", {kFd, kInt}, 0, kFileIo),
   refuse(256, "migrate_pages", kENOSYS, kNuma),
-  fwd(257, "openat", {kFd, kPath, kInt, kInt}, kNewFd | kAtFdCwd, kAtCall),
+  fwd(257, "openat", {kFd, kPath, kInt, kInt}, kNewFd | kBlocking | kAtFdCwd, "path resolved by the proxy relative to dirfd (host file system view); opening a FIFO waits for its other end"),
   fwd(258, "mkdirat", {kFd, kPath, kInt}, kAtFdCwd, kAtCall),
   refuse(259, "mknodat", kEPERM, "creating device nodes is host administration: refused"),
   fwd(260, "fchownat", {kFd, kPath, kInt, kInt, kInt}, kAtFdCwd, kAtCall),
@@ -431,7 +433,7 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(277, "sync_file_range", {kFd, kInt, kInt, kInt}, 0, kFileIo),
   refuse(278, "vmsplice", kENOSYS, kSpliceFamily),
   refuse(279, "move_pages", kENOSYS, kNuma),
-  fwd(280, "utimensat", {kFd, kPath, in_fixed(32), kInt}, kAtFdCwd, "dirfd may be AT_FDCWD; a NULL path (futimens) applies to dirfd itself"),
+  fwd(280, "utimensat", {kFd, kPath, in_fixed(32), kInt}, kAtFdCwd, "path resolved by the proxy relative to dirfd; a NULL path (futimens) applies to dirfd itself"),
   fwd(281, "epoll_pwait", {kFd, out_array(2, 12), kInt, kInt, in_bytes(5), kInt}, kOutSizeIsResult | kBlocking | kPartial, kSigmaskPartial),
   refuse(282, "signalfd", kENOSYS, kSignalFd),
   fwd(283, "timerfd_create", {kInt, kInt}, kNewFd, "the timer fd lives in the proxy and expires on the host clock"),
