@@ -230,7 +230,14 @@ GenerateResult Generator::run() {
   r.warnings.insert(r.warnings.end(), warnings_.begin(), warnings_.end());
 
   std::map<std::string, Sha256> trusted;
-  for (const auto& tf : m.trusted_files) trusted[tf.path] = tf.sha256;  // the template's pinned hashes
+  for (const auto& tf : m.trusted_files) {  // the template's pinned hashes win
+    trusted[tf.path] = tf.sha256;
+    auto h = hashes_.find(tf.path);
+    if (h != hashes_.end() && h->second.sha256 != tf.sha256)
+      r.warnings.push_back("trusted file " + tf.path + ": the template pins sha256 " + sha256_hex(tf.sha256) +
+                           " but the file is " + sha256_hex(h->second.sha256) +
+                           "; the enclave will refuse it unless the file is restored");
+  }
   for (const auto& [path, h] : hashes_) trusted.emplace(path, h.sha256);
   m.trusted_files.clear();
   for (const auto& [path, h] : trusted) m.trusted_files.push_back({path, h});

@@ -131,7 +131,7 @@ class Parser {
       if (i < 0) fail(&n, key, "must not be negative, got " + std::to_string(i));
       v = static_cast<std::uint64_t>(i);
     } else if (n.is_string()) {
-      std::string s = n.as_string()->get();
+      std::string s = expand(n.as_string()->get(), &n, key);
       if (s.size() < 3 || s.size() > 18 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') ||
           s.find_first_not_of("0123456789abcdefABCDEF", 2) != std::string::npos)
         fail(&n, key, "expected an integer or a hex string like \"0x4\", got \"" + s + "\"");
@@ -150,7 +150,7 @@ class Parser {
     }
     if (!n.is_string())
       fail(&n, key, std::string("expected a size like \"4G\", got ") + type_name(n));
-    std::string s = n.as_string()->get();
+    std::string s = expand(n.as_string()->get(), &n, key);
     std::size_t digits = s.find_first_not_of("0123456789");
     if (digits == 0 || s.empty()) fail(&n, key, "expected a size like \"512M\" or \"4G\", got \"" + s + "\"");
     unsigned shift = 0;

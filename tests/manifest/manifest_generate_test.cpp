@@ -202,6 +202,17 @@ TEST(Generate, TemplateSuppliesSettingsAndPaths) {
   EXPECT_EQ(m.allowed_files, (std::vector<std::string>{"/tmp", "/var/tmp/"}));
   EXPECT_NE(find(m, d + "/data.txt"), nullptr);
   EXPECT_NE(find(m, "/usr/bin/true"), nullptr);
+  // A pinned hash that does not match the file is kept, with a warning.
+  std::ofstream(d + "/pinned.toml") << "[loader]\nentrypoint = \"{{entrypoint}}\"\n[fs]\ntrusted_files = [{ path = \""
+                                    << fs::canonical("/usr/bin/true").string() << "\", sha256 = \"" << std::string(64, '0')
+                                    << "\" }]\n";
+  GenerateOptions p;
+  p.command = {"/usr/bin/true"};
+  p.template_path = d + "/pinned.toml";
+  GenerateResult pinned = generate_manifest(p);
+  EXPECT_EQ(find(pinned.manifest, fs::canonical("/usr/bin/true").string())->sha256, Sha256{});
+  ASSERT_EQ(pinned.warnings.size(), 1u);
+  EXPECT_NE(pinned.warnings[0].find("the template pins sha256 0000"), std::string::npos) << pinned.warnings[0];
   o.vars.clear();
   EXPECT_EQ(generate_error(o), d + "/app.toml.in:5: loader.env.MODE: undefined template variable {{mode}} "
                                    "(defined: arch_libdir, entrypoint, entrypoint_dir)");

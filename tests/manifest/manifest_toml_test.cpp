@@ -190,6 +190,11 @@ TEST(ManifestToml, TemplateVariables) {
   m = parse_manifest(text, "t.toml", {{"app_dir", "/a"}, {"arch_libdir", "/usr/lib64"}});
   EXPECT_EQ(m.allowed_files, (std::vector<std::string>{"/usr/lib64/"}));
   EXPECT_EQ(error_of(text), "app.toml:2: loader.entrypoint: undefined template variable {{app_dir}} (defined: arch_libdir)");
+  // Sizes and hex values may come from variables too.
+  m = parse_manifest(kHead + "[enclave]\nsize = \"{{size}}\"\nattributes = \"{{attr}}\"\n", "t.toml",
+                     {{"size", "512M"}, {"attr", "0x6"}});
+  EXPECT_EQ(m.enclave.size, 512ull << 20);
+  EXPECT_EQ(m.enclave.attributes, 6u);
   EXPECT_EQ(error_of("[loader]\nentrypoint = \"/a{{x\"\n"),
             "app.toml:2: loader.entrypoint: unterminated template variable (a '{{' without '}}') in \"/a{{x\"");
   EXPECT_EQ(error_of("[loader]\nentrypoint = \"{{entrypoint}}\"\n"),
