@@ -72,7 +72,7 @@ TEST_F(PodmanRun, WrappedPythonServerAnswersOnLoopback) {
   wrap_and_load("oci:" + images() + "/python-oci:latest", "localhost/cocoon-e2e-py:srv");
   int port = 18000 + static_cast<int>(getpid() % 1000);
   std::string name = "cocoon-e2e-srv-" + std::to_string(getpid());
-  ShellResult r = podman("run -d --rm --pull=never --network=host --name " + name + " localhost/cocoon-e2e-py:srv serve " +
+  ShellResult r = podman("run -d --pull=never --network=host --name " + name + " localhost/cocoon-e2e-py:srv serve " +
                  std::to_string(port));
   ASSERT_EQ(r.status, 0) << r.output;
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
@@ -81,6 +81,7 @@ TEST_F(PodmanRun, WrappedPythonServerAnswersOnLoopback) {
     get = sh("/usr/bin/python3 -c \"import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('" + url +
              "', timeout=2).read().decode())\"");
     if (get.status == 0) break;
+    if (podman("ps -q -f name=" + name).output.empty()) break;  // the container already exited
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   ShellResult logs = podman("logs " + name);
