@@ -196,19 +196,32 @@ const std::vector<LdCacheEntry>& DependencyResolver::ld_cache() {
   return *cache_;
 }
 
+std::string expand_dynamic_tokens(const std::string& dir, const std::string& origin) {
+  const std::pair<const char*, std::string> tokens[] = {
+      {"${ORIGIN}", origin}, {"$ORIGIN", origin},        {"${LIB}", kLibToken},
+      {"$LIB", kLibToken},   {"${PLATFORM}", kPlatformToken}, {"$PLATFORM", kPlatformToken}};
+  std::string out;
+  for (std::size_t i = 0; i < dir.size();) {
+    bool replaced = false;
+    if (dir[i] == '$') {
+      for (const auto& [tok, val] : tokens) {
+        if (dir.compare(i, std::strlen(tok), tok) == 0) {
+          out += val;
+          i += std::strlen(tok);
+          replaced = true;
+          break;
+        }
+      }
+    }
+    if (!replaced) out += dir[i++];
+  }
+  return normalize_path(out, "/");
+}
+
 std::vector<std::string> DependencyResolver::expand(const std::vector<std::string>& dirs,
                                                     const std::string& origin) const {
   std::vector<std::string> out;
-  for (std::string d : dirs) {
-    const std::pair<const char*, std::string> tokens[] = {
-        {"${ORIGIN}", origin}, {"$ORIGIN", origin},        {"${LIB}", kLibToken},
-        {"$LIB", kLibToken},   {"${PLATFORM}", kPlatformToken}, {"$PLATFORM", kPlatformToken}};
-    for (const auto& [tok, val] : tokens) {
-      std::size_t pos;
-      while ((pos = d.find(tok)) != std::string::npos) d.replace(pos, std::strlen(tok), val);
-    }
-    out.push_back(normalize_path(d, "/"));
-  }
+  for (const auto& d : dirs) out.push_back(expand_dynamic_tokens(d, origin));
   return out;
 }
 

@@ -46,6 +46,10 @@ struct ElfObjectInfo {
 // Whether the file starts with the ELF magic (false when unreadable or shorter).
 bool looks_like_elf(const std::string& host_path);
 
+// A DT_RPATH/DT_RUNPATH directory with $ORIGIN / ${ORIGIN}, $LIB / ${LIB} and $PLATFORM /
+// ${PLATFORM} expanded, lexically normalized (a relative result is taken from "/").
+std::string expand_dynamic_tokens(const std::string& dir, const std::string& origin);
+
 // Whether the file is an x86-64 executable or shared object (what ld.so could load).
 bool is_loadable_x86_64_elf(const std::string& host_path);
 

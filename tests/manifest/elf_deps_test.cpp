@@ -22,6 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kFixture = COCOON_BINARY_DIR "/tests/manifest/runpath_app";
+const std::string kRpathFixture = COCOON_BINARY_DIR "/tests/manifest/rpath_app";
 
 std::string run(const std::string& cmd) {
   std::string out;
@@ -120,6 +121,32 @@ TEST(ElfDeps, RunpathWithOriginAcrossLibraries) {
   EXPECT_TRUE(app.rpath.empty());
   EXPECT_EQ(app.interp, "/lib64/ld-linux-x86-64.so.2");
   EXPECT_EQ(app.type, 3);  // ET_DYN (PIE)
+}
+
+TEST(ElfDeps, RpathOfTheProgramAppliesToItsLibraries) {
+  ASSERT_EQ(std::system((kRpathFixture + "/bin/app").c_str()), 0);
+  Sysroot root;
+  auto ours = closure_of(kRpathFixture + "/bin/app", root);
+  EXPECT_EQ(ours, ldd_closure(kRpathFixture + "/bin/app"));
+  EXPECT_TRUE(ours.count(fs::canonical(kRpathFixture + "/lib2/libcocoon_chain2.so").string()));
+  ElfObjectInfo app = read_elf_object(kRpathFixture + "/bin/app", "app");
+  EXPECT_EQ(app.rpath, (std::vector<std::string>{"$ORIGIN/../lib1", "$ORIGIN/../lib2"}));
+  EXPECT_TRUE(app.runpath.empty());
+  ElfObjectInfo chain1 = read_elf_object(kRpathFixture + "/lib1/libcocoon_chain1.so", "chain1");
+  EXPECT_EQ(chain1.needed, (std::vector<std::string>{"libcocoon_chain2.so"}));
+  EXPECT_TRUE(chain1.rpath.empty());
+  EXPECT_TRUE(chain1.runpath.empty());
+}
+
+TEST(ElfDeps, ExpandsDynamicStringTokens) {
+  EXPECT_EQ(expand_dynamic_tokens("$ORIGIN/../lib", "/opt/app/bin"), "/opt/app/lib");
+  EXPECT_EQ(expand_dynamic_tokens("${ORIGIN}/x", "/o"), "/o/x");
+  EXPECT_EQ(expand_dynamic_tokens("/usr/$LIB/plugins", "/o"), "/usr/lib/x86_64-linux-gnu/plugins");
+  EXPECT_EQ(expand_dynamic_tokens("/opt/${LIB}", "/o"), "/opt/lib/x86_64-linux-gnu");
+  EXPECT_EQ(expand_dynamic_tokens("/opt/$PLATFORM/${PLATFORM}", "/o"), "/opt/x86_64/x86_64");
+  EXPECT_EQ(expand_dynamic_tokens("$ORIGIN", "/"), "/");
+  // The value of $ORIGIN is not scanned again for tokens.
+  EXPECT_EQ(expand_dynamic_tokens("$ORIGIN/a", "/x/$LIB"), "/x/$LIB/a");
 }
 
 TEST(ElfDeps, MissingLibraryNamesEverythingSearched) {
