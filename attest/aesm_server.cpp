@@ -161,6 +161,8 @@ void AesmServer::serve_client(int fd) {
     Blob body;
     try {
       body = recv_frame(fd, kMaxRequestBody);
+    } catch (const AesmPeerClosed&) {
+      return;  // a probe: connected and closed without a request
     } catch (const AesmTransportError& e) {
       log(std::string("client: ") + e.what());
       // An oversized frame still gets an answer; a truncated or stalled one cannot.

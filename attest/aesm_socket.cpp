@@ -28,6 +28,8 @@ void recv_exact(int fd, std::uint8_t* p, std::size_t len, const char* what) {
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
       throw AesmTransportError(std::string("timed out reading the ") + what);
     if (n < 0) throw AesmTransportError(std::string("reading the ") + what + " failed: " + std::strerror(errno));
+    if (n == 0 && off == 0 && std::strcmp(what, "frame length") == 0)
+      throw AesmPeerClosed("connection closed before a request was sent");
     if (n == 0)
       throw AesmTransportError(std::string("connection closed after ") + std::to_string(off) + " of " +
                                std::to_string(len) + " bytes of the " + what);

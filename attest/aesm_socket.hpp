@@ -19,6 +19,12 @@ class AesmTransportError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The peer closed the connection before sending anything (e.g. a liveness probe).
+class AesmPeerClosed : public AesmTransportError {
+ public:
+  using AesmTransportError::AesmTransportError;
+};
+
 // Writes all of `data`; throws AesmTransportError on failure.
 void send_all(int fd, const std::vector<std::uint8_t>& data);
 // Reads one frame (u32 LE length ‖ body) and returns the body; throws AesmTransportError on

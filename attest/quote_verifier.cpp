@@ -85,8 +85,8 @@ VerifiedQuote verify_quote(std::span<const std::uint8_t> bytes, const VerifyOpti
   if (q.cert_data_type != static_cast<std::uint16_t>(CertDataType::PckCertChain))
     throw QuoteError(QuotePart::CertificationData,
                      "type " + std::to_string(q.cert_data_type) +
-                         " carries no PCK certificate chain (only type 5 can be verified offline; types 1-3 need the "
-                         "PCK certificate from Intel PCS or a PCCS)");
+                         " carries no PCK certificate chain: only type 5 can be verified offline (types 1-3 need "
+                         "the PCK certificate from Intel PCS or a PCCS, type 4 also its intermediate CA)");
   if (opts.anchors.empty()) throw QuoteError(QuotePart::PckCertChain, "no trusted root given");
   VerifiedChain chain = verify_pck_chain(parse_pem_certificates(q.cert_data), opts.anchors, opts.at);
   check_qe_report_signature(q, chain.leaf_key.get());
