@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,7 +16,8 @@
 namespace cocoon::manifest {
 namespace {
 
-constexpr std::size_t kReadLimit = 1 << 20;  // files up to 1 MiB are read, larger ones mmapped
+constexpr std::size_t kReadLimit = 256 << 10;  // files up to 256 KiB: one read, one digest call
+constexpr std::size_t kChunk = 256 << 10;      // larger files: streamed in chunks that stay in L2
 
 const EVP_MD* sha256_md() {
   static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);  // fetched once, never freed
@@ -77,16 +77,26 @@ class Hasher {
       r.is_elf = size >= 4 && std::memcmp(buf_.get(), "\x7f" "ELF", 4) == 0;
       r.sha256 = digest(buf_.get(), size);
     } else {
-      void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-      if (p == MAP_FAILED) {
-        r.error = std::string("mmap: ") + std::strerror(errno);
-        close(fd);
-        return;
+      // Large file: stream it through the buffer (no mapping to set up and tear down).
+      if (EVP_DigestInit_ex2(ctx_.get(), sha256_md(), nullptr) != 1) throw std::runtime_error("OpenSSL: SHA-256 failed");
+      posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+      std::size_t got = 0;
+      while (got < size) {
+        ssize_t n = pread(fd, buf_.get(), std::min(kChunk, size - got), static_cast<off_t>(got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          r.error = n < 0 ? std::string("read: ") + std::strerror(errno) : "file shrank while being read";
+          close(fd);
+          return;
+        }
+        if (got == 0) r.is_elf = n >= 4 && std::memcmp(buf_.get(), "\x7f" "ELF", 4) == 0;
+        if (EVP_DigestUpdate(ctx_.get(), buf_.get(), static_cast<std::size_t>(n)) != 1)
+          throw std::runtime_error("OpenSSL: SHA-256 failed");
+        got += static_cast<std::size_t>(n);
       }
-      madvise(p, size, MADV_SEQUENTIAL);
-      r.is_elf = std::memcmp(p, "\x7f" "ELF", 4) == 0;
-      r.sha256 = digest(p, size);
-      munmap(p, size);
+      unsigned len = 0;
+      if (EVP_DigestFinal_ex(ctx_.get(), r.sha256.data(), &len) != 1 || len != r.sha256.size())
+        throw std::runtime_error("OpenSSL: SHA-256 failed");
     }
     close(fd);
   }

