@@ -183,6 +183,30 @@ TEST_F(HelperFixture, ServesQuotesConcurrentlyRejectsBadInputAndStopsOnSigterm) 
       socket, aesm::frame(aesm::encode_request(aesm::GetQuoteExRequest{
                   aesm::Blob(432, 0), std::nullopt, std::nullopt, 0x7fffffff, std::nullopt}))));
   EXPECT_EQ(big.error_code, 3u);  // a 2 GiB buffer is refused, not allocated
+  // The vector frames, as libsgx_quote_ex sends them, byte for byte.
+  auto vec = [](const char* n) { return cocoon::attest_test::read_bytes(cocoon::attest_test::vector_path(std::string("aesm/") + n)); };
+  auto vinit = std::get<aesm::InitQuoteExResponse>(raw_exchange(socket, vec("init_quote_ex_request.bin")));
+  EXPECT_EQ(vinit.error_code, 0u);
+  EXPECT_EQ(vinit.target_info.value_or(aesm::Blob{}).size(), 512u);
+  EXPECT_EQ(vinit.pub_key_id.value_or(aesm::Blob{}).size(), 32u);
+  auto vsize = std::get<aesm::GetQuoteSizeExResponse>(raw_exchange(socket, vec("get_quote_size_ex_request.bin")));
+  EXPECT_EQ(vsize.error_code, 0u);
+  EXPECT_EQ(vsize.quote_size, static_cast<std::uint32_t>(q.size()));
+  auto vquote = std::get<aesm::GetQuoteExResponse>(raw_exchange(socket, vec("get_quote_ex_request.bin")));
+  EXPECT_EQ(vquote.error_code, 47u);  // an all-zero REPORT has no valid MAC
+  // The DCAP wrapper's first InitQuoteEx: b_pub_key_id=false with an uninitialised buf_size.
+  auto first = std::get<aesm::InitQuoteExResponse>(raw_exchange(
+      socket, aesm::frame(aesm::encode_request(aesm::InitQuoteExRequest{aesm::default_ecdsa_att_key_id(), false,
+                                                                        0xdeadbeefcafeull, 15000}))));
+  EXPECT_EQ(first.error_code, 0u);
+  EXPECT_EQ(first.pub_key_id_size, 32u);
+  EXPECT_FALSE(first.pub_key_id);
+  // An EPID key id is not supported: AESM_UNSUPPORTED_ATT_KEY_ID.
+  aesm::Blob epid(256, 0);
+  auto unsup = std::get<aesm::GetQuoteSizeExResponse>(
+      raw_exchange(socket, aesm::frame(aesm::encode_request(aesm::GetQuoteSizeExRequest{epid, 15000}))));
+  EXPECT_EQ(unsup.error_code, 38u);
+
   // Half a frame, then the client goes quiet: still connected while we shut down.
   int stalled = connect_raw(socket);
   ASSERT_GE(stalled, 0);
