@@ -86,6 +86,8 @@ Manifest load_manifest_file(const std::string& path,
 struct ManifestTemplate {
   Manifest manifest;                          // trusted_files: only the entries with a hash
   std::vector<std::string> unhashed_trusted;  // plain paths, in file order
+  bool sets_env = false;                      // the template has [loader.env]
+  bool sets_working_dir = false;              // the template has loader.working_dir
 };
 ManifestTemplate parse_manifest_template(const std::string& toml_text,
                                          const std::string& source_name,

@@ -196,6 +196,8 @@ GenerateResult Generator::run() {
     ss << in.rdbuf();
     ManifestTemplate t = parse_manifest_template(ss.str(), opts_.template_path, vars);
     m = std::move(t.manifest);
+    if (!t.sets_env) m.env = {{"LANG", kDefaultLang}, {"PATH", kDefaultPath}};
+    if (!t.sets_working_dir) m.working_dir = base_dir();
     extra_trusted.insert(extra_trusted.end(), t.unhashed_trusted.begin(), t.unhashed_trusted.end());
     for (const auto& tf : m.trusted_files) {
       if (!root_.resolve(tf.path)) throw GenerateError("trusted file " + tf.path + " (from the template): no such file" + where());

@@ -369,6 +369,8 @@ ManifestTemplate Parser::parse(const std::string& text, bool template_mode) {
   const toml::table* loader = table(root, "loader", "loader");
   if (loader == nullptr) fail(nullptr, "loader", "missing [loader] table (loader.entrypoint is required)");
   parse_loader(*loader, out.manifest);
+  out.sets_env = loader->get("env") != nullptr;
+  out.sets_working_dir = loader->get("working_dir") != nullptr;
   if (const toml::table* fs = table(root, "fs", "fs")) parse_fs(*fs, out, template_mode);
   if (const toml::table* enc = table(root, "enclave", "enclave")) parse_enclave(*enc, out.manifest.enclave);
   return out;

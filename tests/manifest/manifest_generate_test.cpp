@@ -202,6 +202,8 @@ TEST(Generate, TemplateSuppliesSettingsAndPaths) {
   EXPECT_EQ(m.allowed_files, (std::vector<std::string>{"/tmp", "/var/tmp/"}));
   EXPECT_NE(find(m, d + "/data.txt"), nullptr);
   EXPECT_NE(find(m, "/usr/bin/true"), nullptr);
+  EXPECT_EQ(m.env.size(), 1u);  // the template's [loader.env] replaces the default set
+  EXPECT_EQ(m.working_dir, fs::current_path().string());  // not set by the template
   // A pinned hash that does not match the file is kept, with a warning.
   std::ofstream(d + "/pinned.toml") << "[loader]\nentrypoint = \"{{entrypoint}}\"\n[fs]\ntrusted_files = [{ path = \""
                                     << fs::canonical("/usr/bin/true").string() << "\", sha256 = \"" << std::string(64, '0')
@@ -210,6 +212,7 @@ TEST(Generate, TemplateSuppliesSettingsAndPaths) {
   p.command = {"/usr/bin/true"};
   p.template_path = d + "/pinned.toml";
   GenerateResult pinned = generate_manifest(p);
+  EXPECT_EQ(pinned.manifest.env.at("LANG"), "C.UTF-8");  // no [loader.env]: the defaults
   EXPECT_EQ(find(pinned.manifest, fs::canonical("/usr/bin/true").string())->sha256, Sha256{});
   ASSERT_EQ(pinned.warnings.size(), 1u);
   EXPECT_NE(pinned.warnings[0].find("the template pins sha256 0000"), std::string::npos) << pinned.warnings[0];

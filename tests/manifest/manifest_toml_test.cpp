@@ -208,6 +208,11 @@ TEST(ManifestToml, TemplateModeAcceptsUnhashedTrustedPaths) {
   EXPECT_EQ(t.unhashed_trusted, (std::vector<std::string>{"/usr/lib/python3.11/", "/etc/hosts"}));
   ASSERT_EQ(t.manifest.trusted_files.size(), 1u);
   EXPECT_EQ(t.manifest.trusted_files[0].path, "/a");
+  EXPECT_FALSE(t.sets_env);
+  EXPECT_FALSE(t.sets_working_dir);
+  t = parse_manifest_template(kHead + "working_dir = \"/\"\n[loader.env]\n", "t.toml");
+  EXPECT_TRUE(t.sets_env);
+  EXPECT_TRUE(t.sets_working_dir);
 }
 
 TEST(ManifestToml, RoundTripIsExactAndDeterministic) {
