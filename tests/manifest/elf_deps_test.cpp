@@ -203,6 +203,14 @@ TEST(ElfDeps, ResolvesInsideAContainerRoot) {
   fs::create_directories(r + "/etc");
   Sysroot fresh(r);  // resolve() caches: the file system is taken as unchanging
   EXPECT_EQ(fresh.resolve("/escape"), "/etc");
+  fs::create_symlink("../../..", r + "/etc/up");
+  EXPECT_EQ(fresh.resolve("/etc/up/lib/x86_64-linux-gnu/libc.so.6"), "/usr/lib/x86_64-linux-gnu/libc.so.6");
+  // Symlink loops and paths through a file end in "not found", not a hang.
+  fs::create_symlink("loop2", r + "/loop1");
+  fs::create_symlink("loop1", r + "/loop2");
+  EXPECT_EQ(fresh.resolve("/loop1"), std::nullopt);
+  EXPECT_EQ(fresh.resolve("/opt/app/bin/app/x"), std::nullopt);
+  EXPECT_EQ(fresh.resolve("/"), "/");
   fs::remove_all(r);
 }
 
