@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
-#include <regex>
+#include <string_view>
 
 #include "image_error.hpp"
 
@@ -56,11 +56,13 @@ std::uint64_t parse_epc_peak(const std::string& text, const std::string& source)
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (!j.is_discarded() && j.is_object() && j.contains("epc_peak_bytes") && j["epc_peak_bytes"].is_number_unsigned())
     return j["epc_peak_bytes"].get<std::uint64_t>();
-  std::smatch m;
-  static const std::regex re(R"(peak EPC in use ([0-9]+(?:\.[0-9]+)?) MiB)");
-  if (std::regex_search(text, m, re)) {
-    double mib = std::strtod(m[1].str().c_str(), nullptr);
-    return static_cast<std::uint64_t>(mib * 1048576.0 + 0.5);
+  static const std::string kMarker = "peak EPC in use ";
+  for (auto at = text.find(kMarker); at != std::string::npos; at = text.find(kMarker, at + 1)) {
+    const char* start = text.c_str() + at + kMarker.size();
+    char* end = nullptr;
+    double mib = std::strtod(start, &end);
+    if (end != start && mib >= 0 && std::string_view(end).substr(0, 4) == " MiB")
+      return static_cast<std::uint64_t>(mib * 1048576.0 + 0.5);
   }
   throw ImageError(source + ": no peak EPC figure found (expected the output of `cocoon run --stats`, "
                    "a line like \"peak EPC in use 12.5 MiB\", or JSON with \"epc_peak_bytes\")");

@@ -170,3 +170,19 @@ TEST_F(LayerExtract, DiffIdIsTheDigestOfTheUncompressedStream) {
 
 }  // namespace
 }  // namespace cocoon::image
+
+namespace cocoon::image {
+namespace {
+
+TEST(LayerExtractSpecial, FifoIsRecreated) {
+  test::ScratchDir s;
+  std::filesystem::create_directories(s.path() / "r");
+  test::Entry fifo{test::Entry::Fifo, "run/pipe", "", 0600};
+  std::string tar = test::make_tar({fifo});
+  LayerStats st = apply_layer_memory(tar.data(), tar.size(), "layer", s.str("r"));
+  EXPECT_EQ(st.others, 1u);
+  EXPECT_TRUE(std::filesystem::is_fifo(s.path() / "r/run/pipe"));
+}
+
+}  // namespace
+}  // namespace cocoon::image
