@@ -79,7 +79,8 @@ struct WindowHeader {
   std::uint32_t proxy_ready;
   std::uint64_t window_size;
   std::int32_t enclave_pid;       // written by the supervisor once the enclave process exists
-  std::int32_t pad0;
+  std::uint32_t channels_wanted;  // futex word: channels the enclave uses; the proxy starts a
+                                  // worker for each as it appears (thread creation bumps it)
   std::int32_t exit_kind;         // 0 none, 1 exited, 2 killed by signal, 3 shim abort
   std::int32_t exit_value;        // status or signal number
   char exit_reason[512];          // one line for the supervisor to print (NUL-terminated)

@@ -15,10 +15,10 @@ namespace cocoon::proxy {
 // Test-only misbehaviour, to prove the shim trusts nothing the proxy says (Iago attacks).
 enum class Hostile {
   None,
-  ReadTooLong,   // read/pread64 claim more bytes than were asked for
-  NegativeFd,    // openat returns a negative value outside the errno range
-  ReusedFd,      // openat returns an fd that is already open in the program (1)
-  StatSize,      // fstat/newfstatat report st_size = -1
+  ReadTooLong,   // read of a "cocoon-hostile…" file claims more bytes than were asked for
+  NegativeFd,    // openat of a "cocoon-hostile…" file returns a value outside the errno range
+  ReusedFd,      // openat of a "cocoon-hostile…" file returns an fd already open (1)
+  StatSize,      // newfstatat/statx of a "cocoon-hostile…" file report a size of -1
   BadErrno,      // every call returns -100000
   Peek,          // at the first request, try to read enclave memory (ptrace, process_vm_readv,
                  // /proc/<pid>/mem) and report each result on stderr

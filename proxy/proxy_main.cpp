@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <atomic>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -22,7 +24,7 @@
 namespace cocoon::proxy {
 namespace {
 
-constexpr int kSpinIterations = 40000;
+constexpr auto kSpin = std::chrono::microseconds(50);  // after a response, before sleeping
 
 void futex_wait(std::uint32_t* word, std::uint32_t expected) {
   syscall(SYS_futex, word, FUTEX_WAIT, expected, nullptr, nullptr, 0);
@@ -46,22 +48,38 @@ void peek_at_enclave(pid_t pid) {
   if (fd >= 0) close(fd);
 }
 
+// Hostile answers only target the program's own calls on files named "cocoon-hostile…"
+// (and plain read), so that the enclave can start and the check is on the program's path.
+bool names_hostile_file(const channel::Request& rq, const std::uint8_t* data) {
+  if (!(rq.ptr_mask & 2u)) return false;
+  const char* path = reinterpret_cast<const char*>(data + rq.args[1]);
+  return std::strstr(path, "cocoon-hostile") != nullptr;
+}
+
+// fds of hostile files (for read-too-long), one bit per fd.
+std::atomic<std::uint64_t> g_hostile_fds[1024];
+void mark_hostile_fd(long fd) {
+  if (fd >= 0 && fd < 65536) g_hostile_fds[fd / 64].fetch_or(1ull << (fd % 64));
+}
+bool is_hostile_fd(long fd) { return fd >= 0 && fd < 65536 && (g_hostile_fds[fd / 64].load() >> (fd % 64)) & 1; }
+
 long hostile_result(Hostile h, const channel::Request& rq, long r, std::uint8_t* data) {
   switch (h) {
     case Hostile::ReadTooLong:
-      if ((rq.op == SYS_read || rq.op == SYS_pread64) && r >= 0) return rq.args[2] + 100;
+      if (rq.op == SYS_openat && r >= 0 && names_hostile_file(rq, data)) mark_hostile_fd(r);
+      if (rq.op == SYS_read && r > 0 && is_hostile_fd(rq.args[0])) return rq.args[2] + 100;
       return r;
     case Hostile::NegativeFd:
-      if (rq.op == SYS_openat && r >= 0) return -5000;
+      if (rq.op == SYS_openat && r >= 0 && names_hostile_file(rq, data)) return -5000;
       return r;
     case Hostile::ReusedFd:
-      if (rq.op == SYS_openat && r >= 0) return 1;
+      if (rq.op == SYS_openat && r >= 0 && names_hostile_file(rq, data)) return 1;
       return r;
     case Hostile::StatSize:
-      if ((rq.op == SYS_fstat || rq.op == SYS_newfstatat) && r == 0) {
-        int out = rq.op == SYS_fstat ? 1 : 2;
+      if (r == 0 && names_hostile_file(rq, data)) {
         std::int64_t bad = -1;
-        std::memcpy(data + rq.args[out] + 48, &bad, 8);
+        if (rq.op == SYS_newfstatat) std::memcpy(data + rq.args[2] + 48, &bad, 8);
+        if (rq.op == SYS_statx) std::memcpy(data + rq.args[4] + 40, &bad, 8);
       }
       return r;
     case Hostile::BadErrno:
@@ -73,14 +91,18 @@ long hostile_result(Hostile h, const channel::Request& rq, long r, std::uint8_t*
 
 void serve(channel::Channel* ch, const ProxyOptions& opts) {
   bool peeked = false;
+  bool served_one = false;
   for (;;) {
     bool got = false;
-    for (int i = 0; i < kSpinIterations; ++i) {
-      if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) == channel::kRequest) {
-        got = true;
-        break;
+    // Spin briefly only right after serving a request (the next one usually follows soon);
+    // an idle worker sleeps, so idle channels cost no CPU.
+    if (served_one) {
+      auto until = std::chrono::steady_clock::now() + kSpin;
+      for (int i = 0; !got; ++i) {
+        if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) == channel::kRequest) got = true;
+        else if ((i & 63) == 0 && std::chrono::steady_clock::now() > until) break;
+        else __builtin_ia32_pause();
       }
-      __builtin_ia32_pause();
     }
     while (!got) {
       __atomic_store_n(&ch->proxy_sleeping, 1u, __ATOMIC_SEQ_CST);
@@ -102,6 +124,7 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
     ch->resp.ret = r;
     __atomic_store_n(&ch->state, channel::kResponse, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&ch->enclave_sleeping, __ATOMIC_SEQ_CST)) futex_wake(&ch->state);
+    served_one = true;
   }
 }
 
@@ -132,13 +155,18 @@ void run_proxy(const ProxyOptions& opts) {
     std::fprintf(stderr, "cocoon: proxy: %s\n", e.what());
     _exit(72);
   }
+  // One worker per channel in use, started as the enclave asks for channels.
   std::vector<std::thread> workers;
   workers.reserve(opts.nchannels);
-  for (std::uint32_t i = 0; i < opts.nchannels; ++i)
-    workers.emplace_back(serve, channel::channel_at(opts.window, i), std::cref(opts));
   __atomic_store_n(&opts.window->proxy_ready, 1u, __ATOMIC_RELEASE);
-  for (auto& w : workers) w.join();
-  _exit(0);
+  for (;;) {
+    std::uint32_t wanted = __atomic_load_n(&opts.window->channels_wanted, __ATOMIC_ACQUIRE);
+    if (wanted > opts.nchannels) wanted = opts.nchannels;
+    while (workers.size() < wanted)
+      workers.emplace_back(serve, channel::channel_at(opts.window, static_cast<std::uint32_t>(workers.size())),
+                           std::cref(opts));
+    futex_wait(&opts.window->channels_wanted, wanted);
+  }
 }
 
 }  // namespace cocoon::proxy

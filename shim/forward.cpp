@@ -17,7 +17,7 @@ using syscalls::ArgSpec;
 using syscalls::SyscallInfo;
 
 constexpr std::uint64_t kCap = channel::kChannelDataSize;
-constexpr int kSpinIterations = 20000;  // ~tens of microseconds before sleeping
+constexpr std::uint64_t kSpinCycles = 150000;  // ~50 microseconds of TSC before sleeping
 
 std::uint64_t align8(std::uint64_t v) { return (v + 7) & ~7ull; }
 
@@ -40,8 +40,9 @@ long iago(const char* call, const char* what, long value) {
 long proxy_roundtrip(channel::Channel* ch) {
   __atomic_store_n(&ch->state, channel::kRequest, __ATOMIC_SEQ_CST);
   if (__atomic_load_n(&ch->proxy_sleeping, __ATOMIC_SEQ_CST)) host::futex_wake(&ch->state, 0x7fffffff);
-  for (int i = 0; i < kSpinIterations; ++i) {
+  for (std::uint64_t start = host::rdtsc(), i = 0;; ++i) {
     if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) != channel::kRequest) goto answered;
+    if ((i & 63) == 0 && host::rdtsc() - start > kSpinCycles) break;
     host::cpu_relax();
   }
   for (;;) {
@@ -276,6 +277,7 @@ long forward_generic(const SyscallInfo& info, SyscallFrame& f) {
     if (a.kind == Arg::Out || a.kind == Arg::InOut) {
       std::uint64_t n = size[i];
       if ((info.flags & syscalls::kOutSizeIsResult) && a.size_arg >= 0) {
+        if (size[i] == 0) continue;  // size 0 asks for the needed length (getxattr…)
         std::uint64_t elem = a.elem_size ? a.elem_size : 1;
         if (static_cast<std::uint64_t>(ret) * elem > size[i]) return iago(info.name, "length", ret);
         n = static_cast<std::uint64_t>(ret) * elem;

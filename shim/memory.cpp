@@ -189,6 +189,15 @@ long map(std::uint64_t hint, std::uint64_t len, int prot, bool fixed, bool norep
   return map_locked(hint, len, prot, fixed, noreplace, kind);
 }
 
+long map_within(std::uint64_t lo, std::uint64_t hi, std::uint64_t len, int prot, Kind kind) {
+  LockGuard guard(s.lock);
+  len = page_up(len);
+  if (hi > s.hi) hi = s.hi;
+  std::uint64_t a = find_gap(len, hi & ~(kPage - 1));
+  if (!a || a < lo) return -abi::kENOMEM;
+  return map_locked(a, len, prot, true, true, kind);
+}
+
 long unmap(std::uint64_t addr, std::uint64_t len) {
   if ((addr & (kPage - 1)) || len == 0) return -abi::kEINVAL;
   len = page_up(len);
@@ -278,6 +287,22 @@ long advise(std::uint64_t addr, std::uint64_t len, int advice) {
     }
   }
   return 0;  // other advice is a hint; accepted and ignored
+}
+
+void release_program_memory() {
+  LockGuard guard(s.lock);
+  std::uint32_t i = 0;
+  while (i < s.n) {
+    if (s.vmas[i].kind == kShim) {
+      ++i;
+      continue;
+    }
+    Vma v = s.vmas[i];
+    erase_at(i);
+    release(v.start, v.end - v.start);
+    account(-static_cast<long>(v.end - v.start));
+  }
+  s.brk_start = s.brk_cur = 0;
 }
 
 void set_brk_start(std::uint64_t start) {

@@ -18,6 +18,8 @@ void init(std::uint64_t heap_lo, std::uint64_t heap_hi);
 // there, as MAP_FIXED does) — `noreplace`: fail with -EEXIST instead. Otherwise anywhere
 // (top down, honouring hint when free). Returns the address or -errno.
 long map(std::uint64_t hint, std::uint64_t len, int prot, bool fixed, bool noreplace, Kind kind);
+// Like map() without a hint, but only in [lo, hi) (e.g. within rel32 reach of some code).
+long map_within(std::uint64_t lo, std::uint64_t hi, std::uint64_t len, int prot, Kind kind);
 long unmap(std::uint64_t addr, std::uint64_t len);
 long protect(std::uint64_t addr, std::uint64_t len, int prot);
 long remap(std::uint64_t old_addr, std::uint64_t old_len, std::uint64_t new_len, long flags,
@@ -25,6 +27,8 @@ long remap(std::uint64_t old_addr, std::uint64_t old_len, std::uint64_t new_len,
 long advise(std::uint64_t addr, std::uint64_t len, int advice);
 long brk(std::uint64_t requested);
 void set_brk_start(std::uint64_t start);
+// execve: releases every mapping of the program (everything but the shim's own).
+void release_program_memory();
 
 // Allocation for the shim's own data (never freed), zeroed, RW.
 void* shim_alloc(std::uint64_t len);

@@ -42,13 +42,11 @@ std::uint64_t stub_slot_near(std::uint64_t site) {
       return s;
     }
   if (g_nchunks == kMaxChunks) return 0;
-  // New chunk: first try right below the site's 2 GiB window top, else anywhere in reach.
-  std::uint64_t hint = (site > (1ull << 30)) ? ((site - (1ull << 30)) & ~(kChunkSize - 1)) : 0;
-  long a = mem::map(hint, kChunkSize, abi::kProtRead | abi::kProtWrite | abi::kProtExec, false, false, mem::kShim);
-  if (abi::is_error(a) || !within_reach(static_cast<std::uint64_t>(a), site)) {
-    if (!abi::is_error(a)) mem::unmap(static_cast<std::uint64_t>(a), kChunkSize);
-    return 0;
-  }
+  // New chunk: the highest free place within rel32 reach of the site.
+  std::uint64_t lo = site > static_cast<std::uint64_t>(kReach) ? site - static_cast<std::uint64_t>(kReach) : 0;
+  std::uint64_t hi = site + static_cast<std::uint64_t>(kReach);
+  long a = mem::map_within(lo, hi, kChunkSize, abi::kProtRead | abi::kProtWrite | abi::kProtExec, mem::kShim);
+  if (abi::is_error(a) || !within_reach(static_cast<std::uint64_t>(a), site)) return 0;
   Chunk& c = g_chunks[g_nchunks++];
   c.base = static_cast<std::uint64_t>(a);
   // The first slot holds the absolute address of the shim's entry (call *slot(%rip)).

@@ -106,6 +106,11 @@ const char* signal_name(int sig) {
 
 abi::KernelSigaction& program_action(int sig) { return g_actions[sig]; }
 
+void reset_handlers_for_exec() {
+  for (auto& a : g_actions)
+    if (a.handler != abi::kSigIgn) a = abi::KernelSigaction{};
+}
+
 void setup_thread_altstack(std::uint64_t base, std::uint64_t size) {
   abi::StackT ss{reinterpret_cast<void*>(base), 0, 0, size};
   host::call(abi::kSigaltstack, &ss, 0);

@@ -24,4 +24,7 @@ long raise_in_program(int sig);
 
 const char* signal_name(int sig);
 
+// execve: handled signals go back to their default action; ignored ones stay ignored.
+void reset_handlers_for_exec();
+
 }  // namespace cocoon::shim::signals

@@ -212,7 +212,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(56, "clone", kENOSYS, "not yet supported: threads come with a later issue, processes need one enclave each"),
   refuse(57, "fork", kENOSYS, kOneProcess),
   refuse(58, "vfork", kENOSYS, kOneProcess),
-  refuse(59, "execve", kENOSYS, kOneProcess),
+  shim(59, "execve", "the new program replaces the old one in the same enclave; fds without FD_CLOEXEC stay open, ignored signals stay ignored; only while the program has one thread"),
   shim(60, "exit", "one thread per enclave for now, so it ends the process with the given status", kPartial),
   refuse(61, "wait4", kECHILD, kNoChildren),
   shim(62, "kill", "signals to the enclave's own process (its pid, 0, -1 or its -pgid) are delivered by the shim; other pids get EPERM", kPartial),

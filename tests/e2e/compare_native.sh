@@ -10,9 +10,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "${3:-$work}"
 
-R="" bash -c "$snippet" >"$work/native.out" 2>"$work/native.err" </dev/null
+bash -c "R=; $snippet" >"$work/native.out" 2>"$work/native.err" </dev/null
 native_rc=$?
-R="$cocoon run --" bash -c "$snippet" >"$work/cocoon.out" 2>"$work/cocoon.err" </dev/null
+bash -c "R='$cocoon run --'; $snippet" >"$work/cocoon.out" 2>"$work/cocoon.err" </dev/null
 cocoon_rc=$?
 
 fail=0

@@ -15,7 +15,7 @@ cmp "$work/all.md" "$src/docs/syscalls.md" ||
   fail "'cocoon syscalls' differs from docs/syscalls.md; regenerate: build/cocoon syscalls > docs/syscalls.md"
 
 "$cocoon" syscalls --route refuse > "$work/refuse.md"
-grep -q '^| 59 | `execve` | refuse: ENOSYS |' "$work/refuse.md" || fail "execve missing from --route refuse"
+grep -q '^| 322 | `execveat` | refuse: ENOSYS |' "$work/refuse.md" || fail "execveat missing from --route refuse"
 rows=$(grep -cE '^\| [0-9]+ \| `' "$work/refuse.md")
 refused=$(grep -cE '^\| [0-9]+ \| `[a-z0-9_]+` \| refuse: E[A-Z]+ \|' "$work/refuse.md")
 [ "$rows" -gt 100 ] || fail "--route refuse lists only $rows rows"

@@ -29,10 +29,10 @@ TEST(SyscallDescribe, Routes) {
   EXPECT_EQ(describe_route(row("lseek")), "forward");
   EXPECT_EQ(describe_route(row("read")), "forward (blocking)");
   EXPECT_EQ(describe_route(row("ioctl")), "forward (custom, partial)");
-  EXPECT_EQ(describe_route(row("execve")), "refuse: ENOSYS");
+  EXPECT_EQ(describe_route(row("execveat")), "refuse: ENOSYS");
   EXPECT_EQ(describe_route(row("ptrace")), "refuse: EPERM");
   EXPECT_EQ(describe_route(row("wait4")), "refuse: ECHILD");
-  SyscallInfo odd = row("execve");
+  SyscallInfo odd = row("execveat");
   odd.err = 4000;
   EXPECT_EQ(describe_route(odd), "refuse: errno 4000");
 }
@@ -53,7 +53,7 @@ TEST(SyscallDescribe, Arguments) {
   EXPECT_EQ(describe_args(row("sync")), "none");
   EXPECT_EQ(describe_args(row("inotify_init")), "none → new fd");
   EXPECT_EQ(describe_args(row("getpid")), "—");
-  EXPECT_EQ(describe_args(row("execve")), "—");
+  EXPECT_EQ(describe_args(row("execveat")), "—");
   EXPECT_EQ(describe_arg(row("read"), 6), "—");
   EXPECT_EQ(describe_arg(row("read"), -1), "—");
 }

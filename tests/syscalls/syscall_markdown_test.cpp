@@ -54,7 +54,7 @@ TEST(SyscallMarkdown, RowsShowRouteArgumentsAndNote) {
   EXPECT_NE(md.find("| 0 | `read` | forward (blocking) | fd; out buf[arg2] ← result bytes; int | "
                     "executed by the proxy on its fd |"),
             std::string::npos);
-  EXPECT_NE(md.find("| 59 | `execve` | refuse: ENOSYS | — | not yet supported: one enclave runs "
+  EXPECT_NE(md.find("| 322 | `execveat` | refuse: ENOSYS | — | not yet supported: one enclave runs "
                     "one process |"),
             std::string::npos);
   EXPECT_NE(md.find("| 43 | `accept` | forward (blocking) | fd; out buf[\\*arg2]; in/out 4 B "

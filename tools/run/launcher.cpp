@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -134,6 +135,11 @@ std::string find_env(const std::vector<std::string>& env, const std::string& nam
 
 void noop_visit(const layout::PageRun&, void*) {}
 
+bool same_file(const std::string& a, const std::string& b) {
+  struct stat sa {}, sb {};
+  return stat(a.c_str(), &sa) == 0 && stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 }  // namespace
 
 int run_in_enclave(const RunOptions& o) {
@@ -144,6 +150,11 @@ int run_in_enclave(const RunOptions& o) {
     std::fprintf(stderr, "cocoon: %s\n", e.what());
     return 127;
   }
+  // A shell sets $_ to the command it ran, which was cocoon; the program would natively see
+  // its own path there.
+  std::vector<std::string> env = o.env;
+  for (auto& e : env)
+    if (e.rfind("_=", 0) == 0 && same_file(e.substr(2), "/proc/self/exe")) e = "_=" + path;
 
   // The image layout tells where the shim's text will be: the seccomp filter pins host
   // syscalls to it.
@@ -172,6 +183,7 @@ int run_in_enclave(const RunOptions& o) {
   window->version = channel::kWindowVersion;
   window->nchannels = nch;
   window->window_size = wsize;
+  window->channels_wanted = 1;  // the main thread's channel
 
   int shim_fd = make_memfd("cocoon-shim", shim.data(), shim.size());
 
@@ -198,9 +210,9 @@ int run_in_enclave(const RunOptions& o) {
   cfg.seccomp_ip_filter = cb.add(ipf.data(), ipf.size());
   cfg.program = cb.add(path.c_str(), path.size() + 1);
   cfg.argv = cb.add_strings(o.argv);
-  cfg.envp = cb.add_strings(o.env);
+  cfg.envp = cb.add_strings(env);
   cfg.argc = static_cast<std::uint32_t>(o.argv.size());
-  cfg.envc = static_cast<std::uint32_t>(o.env.size());
+  cfg.envc = static_cast<std::uint32_t>(env.size());
   char cwd[4096] = "/";
   if (!getcwd(cwd, sizeof cwd)) std::strcpy(cwd, "/");
   cfg.cwd = cb.add(cwd, std::strlen(cwd) + 1);
@@ -243,6 +255,7 @@ int run_in_enclave(const RunOptions& o) {
   if (enclave_pid < 0) throw std::runtime_error("fork failed");
   if (enclave_pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    __atomic_store_n(&window->enclave_pid, getpid(), __ATOMIC_RELEASE);
     int null_fd = open("/dev/null", O_RDWR);
     int hi_cfg = fcntl(cfg_fd, F_DUPFD, 100), hi_win = fcntl(win_fd, F_DUPFD, 100),
         hi_shim = fcntl(shim_fd, F_DUPFD, 100), hi_null = fcntl(null_fd, F_DUPFD, 100);

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Checks of Cocoon's own guarantees when running programs (issue 2): exit statuses and
+# signals, bad input, the enclave range limit, syscalls from the program's own code, the
+# seccomp backstop, the untrusted proxy's isolation and the shim's checks of its answers.
+# Usage: checks.sh COCOON PROGRAMS_DIR
+set -u
+C=$1
+P=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+pass=0
+fail=0
+
+# run NAME EXPECTED_STATUS STDOUT_REGEX STDERR_REGEX -- COMMAND…
+run() {
+  local name=$1 want_rc=$2 out_re=$3 err_re=$4
+  shift 5
+  "$@" >out.txt 2>err.txt </dev/null
+  local rc=$?
+  local ok=1
+  [ "$rc" = "$want_rc" ] || { echo "FAIL $name: exit status $rc, expected $want_rc"; ok=0; }
+  if [ -n "$out_re" ] && ! grep -Eq -- "$out_re" out.txt; then echo "FAIL $name: stdout does not match /$out_re/"; ok=0; fi
+  if [ -n "$err_re" ] && ! grep -Eq -- "$err_re" err.txt; then echo "FAIL $name: stderr does not match /$err_re/"; ok=0; fi
+  if [ $ok = 1 ]; then
+    echo "ok   $name"
+    pass=$((pass + 1))
+  else
+    echo "---- stdout:"; head -c 2000 out.txt; echo "---- stderr:"; head -c 2000 err.txt
+    fail=$((fail + 1))
+  fi
+}
+
+# Exit status and signals, as a shell would see them natively (128+N), with a reason.
+run exit_status 42 "" "" -- "$C" run -- "$P/e2e_crash" exit42
+run sigsegv 139 "" "program killed by SIGSEGV" -- "$C" run -- "$P/e2e_crash" segv
+run sigabrt 134 "" "program killed by SIGABRT" -- "$C" run -- "$P/e2e_crash" abort
+run sigterm_self 143 "" "program killed by SIGTERM" -- "$C" run -- "$P/e2e_crash" term
+run sigterm_ignored 0 "survived an ignored SIGTERM" "" -- "$C" run -- "$P/e2e_crash" ignored
+
+# A syscall instruction in the program's own code reaches the shim; the getpid site is
+# rewritten after its first trap, so the second getpid does not trap.
+run raw_syscall 3 "^raw syscall ok$" "4 syscalls: 4 served in the shim|4 syscalls: 3 served in the shim, 1 forwarded" -- \
+  "$C" run --stats -- "$P/e2e_raw_syscall"
+run raw_syscall_rewrite 3 "" "1 call sites rewritten after 3 traps" -- "$C" run --stats -- "$P/e2e_raw_syscall"
+run no_patch_all_trap 3 "" "0 call sites rewritten after 4 traps" -- "$C" run --stats --no-patch -- "$P/e2e_raw_syscall"
+
+# Defence in depth: with Syscall User Dispatch off (test mode), the program's first syscall
+# meets the enclave's seccomp filter and the process is killed.
+run seccomp_backstop 159 "" "stopped by the enclave's seccomp filter" -- "$C" run --test-no-dispatch -- /bin/true
+
+# The enclave range bounds the program's memory: malloc fails cleanly past it.
+run enclave_memory_limit 0 "^malloc failed cleanly after [0-9]+ MiB$" "" -- \
+  "$C" run --enclave-size 256M -- "$P/e2e_alloc_past_enclave"
+mib=$(grep -Eo '[0-9]+' out.txt | head -1)
+if [ -n "$mib" ] && [ "$mib" -lt 256 ] && [ "$mib" -gt 100 ]; then echo "ok   enclave_memory_limit_amount ($mib MiB)"; pass=$((pass+1)); else echo "FAIL enclave_memory_limit_amount: $mib"; fail=$((fail+1)); fi
+
+# --stats: peak EPC and counts per syscall and path.
+run stats 0 "" "peak EPC in use [0-9.]+ MiB.*openat +0 +[1-9]" -- bash -c "\"$C\" run --stats -- /bin/ls / 2>&1 >/dev/null | tr '\n' ' ' >&2"
+# --verbose names a refused syscall once.
+run verbose_refused_once 0 "" "^1$" -- bash -c "\"$C\" run -v -- /bin/ls / 2>&1 >/dev/null | grep -c 'syscall rseq (334) refused' >&2"
+
+# Bad input: a clear error naming the file, non-zero status.
+run missing_program 127 "" "/nonexistent/prog: no such file" -- "$C" run -- /nonexistent/prog
+run unknown_command 127 "" "no-such-command-xyz: command not found" -- "$C" run -- no-such-command-xyz
+printf 'just text\n' > text.bin && chmod +x text.bin
+run not_elf 127 "" "text.bin: not an ELF program or a script" -- "$C" run -- ./text.bin
+printf '\177ELF\001\001\001\000\000\000\000\000\000\000\000\000' > elf32.bin && head -c 200 /dev/zero >> elf32.bin && chmod +x elf32.bin
+run elf32 127 "" "elf32.bin: 32-bit ELF" -- "$C" run -- ./elf32.bin
+printf '#!\n' > noint.sh && chmod +x noint.sh
+run script_without_interpreter 127 "" "noint.sh: script with a bad #! line" -- "$C" run -- ./noint.sh
+printf '#!/nonexistent/interp\necho\n' > badint.sh && chmod +x badint.sh
+run script_missing_interpreter 127 "" "badint.sh: its interpreter /nonexistent/interp does not exist" -- "$C" run -- ./badint.sh
+run directory 127 "" "/usr: is a directory" -- "$C" run -- /usr
+printf '#!/bin/sh\necho script ran "$@"\n' > ok.sh && chmod +x ok.sh
+run script_runs 0 "^script ran a b$" "" -- "$C" run -- ./ok.sh a b
+
+# The shim trusts nothing the proxy says: hostile answers end in an error for the program.
+echo secret > cocoon-hostile-target
+run iago_read_too_long 1 "" "impossible value for read.*Input/output error|Input/output error" -- \
+  "$C" run --test-hostile-proxy read-too-long -- /usr/bin/sha256sum cocoon-hostile-target
+run iago_negative_fd 1 "" "impossible value for openat" -- \
+  "$C" run --test-hostile-proxy negative-fd -- /bin/cat cocoon-hostile-target
+run iago_reused_fd 1 "" "impossible value for openat \(new fd: 1\)" -- \
+  "$C" run --test-hostile-proxy reused-fd -- /bin/cat cocoon-hostile-target
+run iago_stat_size 2 "" "impossible value for (newfstatat|statx|fstat)" -- \
+  "$C" run --test-hostile-proxy stat-size -- /bin/ls -l cocoon-hostile-target
+run iago_bad_errno 70 "" "enclave stopped" -- "$C" run --test-hostile-proxy bad-errno -- /bin/true
+# The proxy cannot read enclave memory: ptrace, process_vm_readv and /proc/<pid>/mem fail.
+run proxy_cannot_peek 0 "" "ptrace\(PTRACE_ATTACH, [0-9]+\): Operation not permitted" -- \
+  "$C" run --test-hostile-proxy peek -- /bin/true
+if grep -q SUCCEEDED err.txt; then echo "FAIL proxy_cannot_peek: an attempt succeeded"; cat err.txt; fail=$((fail+1)); else
+  for what in process_vm_readv "open\(/proc/[0-9]+/mem\)"; do
+    if grep -Eq "$what.*: (Operation not permitted|Permission denied)" err.txt; then echo "ok   proxy_cannot_peek_$what" | tr -d '\\()[]+'; pass=$((pass+1));
+    else echo "FAIL proxy_cannot_peek: no refused $what"; cat err.txt; fail=$((fail+1)); fi
+  done
+fi
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
