@@ -66,6 +66,53 @@ void untranslate_msghdr(std::uint8_t* data, std::uint64_t at) {
   std::memcpy(data + at, &m, sizeof m);
 }
 
+// The kernel must not write past a pointer argument's extent: for rows the generic
+// marshaller handles, the length argument the syscall will use is checked against it.
+bool lengths_fit(const channel::Request& rq, const std::uint8_t* data) {
+  const syscalls::SyscallInfo* info = syscalls::find_syscall(static_cast<long>(rq.op));
+  if (!info) return true;  // the proxy's own ops (ping, close, dup…) carry no pointers
+  for (int i = 0; i < 6; ++i) {
+    const syscalls::ArgSpec& a = info->args[i];
+    bool ptr = rq.ptr_mask & (1u << i);
+    bool iov = rq.iov_mask & (1u << i);
+    if (!ptr && !iov) continue;
+    if (info->flags & syscalls::kCustom) continue;  // custom marshallers: extents only
+    switch (a.kind) {
+      case syscalls::Arg::In:
+      case syscalls::Arg::Out:
+      case syscalls::Arg::InOut: {
+        std::uint64_t need;
+        if (a.size_arg >= 0) {
+          std::uint64_t count = static_cast<std::uint64_t>(rq.args[a.size_arg]);
+          std::uint64_t elem = a.elem_size ? a.elem_size : 1;
+          if (count > (~0ull) / elem) return false;
+          need = count * elem;
+        } else if (a.size_arg == syscalls::kSizeFromPtr) {
+          if (!(rq.ptr_mask & (1u << (i + 1))) || rq.extent[i + 1] < 4) return false;
+          std::uint32_t len;
+          std::memcpy(&len, data + rq.args[i + 1], 4);
+          need = len;
+        } else {
+          need = a.fixed_size;
+        }
+        if (need > rq.extent[i]) return false;
+        break;
+      }
+      case syscalls::Arg::IovIn:
+      case syscalls::Arg::IovOut:
+        if (!iov || rq.args[a.size_arg] != 1) return false;  // one iovec, checked above
+        break;
+      case syscalls::Arg::Path:
+      case syscalls::Arg::Str:
+        if (rq.extent[i] == 0 || data[rq.args[i] + rq.extent[i] - 1] != 0) return false;
+        break;
+      default:
+        return false;  // a pointer where the table has none
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 bool operation_allowed(std::uint64_t op) {
@@ -100,6 +147,10 @@ long execute_request(const channel::Request& rq, std::uint8_t* data, std::uint64
       args[i] = reinterpret_cast<long>(data + off);
     }
   }
+  for (int i = 0; i < 6; ++i)
+    if ((rq.ptr_mask | rq.iov_mask) & (1u << i))
+      if (!in_bounds(static_cast<std::uint64_t>(rq.args[i]), rq.extent[i], data_size)) return -EFAULT;
+  if (!lengths_fit(rq, data)) return -EFAULT;
   bool msg = rq.op == SYS_sendmsg || rq.op == SYS_recvmsg;
   std::uint64_t msg_at = static_cast<std::uint64_t>(rq.args[1]);
   if (msg && (!(rq.ptr_mask & 2u) || !translate_msghdr(data, data_size, msg_at))) return -EFAULT;

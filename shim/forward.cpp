@@ -266,6 +266,13 @@ long forward_generic(const SyscallInfo& info, SyscallFrame& f) {
   }
   for (int i = 0; i < 6; ++i)
     if (clamped_count[i]) rq.args[i] = count_override[i];
+  // A value-result length (accept's addrlen…) tells the kernel how much room there is: the
+  // room actually reserved.
+  for (int i = 0; i < 5; ++i)
+    if (info.args[i].size_arg == syscalls::kSizeFromPtr && vals[i] && vals[i + 1]) {
+      std::uint32_t room = static_cast<std::uint32_t>(size[i]);
+      __builtin_memcpy(ch->data + offset[i + 1], &room, 4);
+    }
 
   long ret = proxy_roundtrip(ch);
   if (ret < -abi::kMaxErrno) return iago(info.name, "errno", ret);

@@ -32,8 +32,8 @@ bool parse_size(const std::string& text, std::uint64_t& out, std::string& error)
         return false;
     }
     ++i;
+    if (i < text.size() && text[i] == 'i') ++i;  // "GiB" as well as "G" and "GB"
     if (i < text.size() && (text[i] == 'B' || text[i] == 'b')) ++i;
-    if (i < text.size() && (text[i] == 'i')) ++i;
   }
   if (i != text.size()) {
     error = "'" + text + "' is not a size (use e.g. 512M or 4G)";

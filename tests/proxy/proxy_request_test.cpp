@@ -1,0 +1,111 @@
+// The proxy executes only well-formed requests: pointer arguments must lie inside the
+// channel's data area, and only forwarded operations run.
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "proxy/proxy.hpp"
+
+namespace {
+
+using cocoon::channel::Request;
+using cocoon::proxy::execute_request;
+
+class ProxyRequest : public ::testing::Test {
+ protected:
+  std::vector<std::uint8_t> data = std::vector<std::uint8_t>(64 * 1024);
+  Request rq{};
+  int fd = -1;
+  void SetUp() override {
+    char path[] = "/tmp/cocoon-proxy-test-XXXXXX";
+    fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    unlink(path);
+    ASSERT_EQ(write(fd, "hello world", 11), 11);
+  }
+  void TearDown() override { close(fd); }
+  void pread_at(std::uint64_t off, std::uint64_t len, std::uint64_t extent) {
+    rq = Request{};
+    rq.op = SYS_pread64;
+    rq.args[0] = fd;
+    rq.args[1] = static_cast<long>(off);
+    rq.args[2] = static_cast<long>(len);
+    rq.args[3] = 0;
+    rq.ptr_mask = 1u << 1;
+    rq.extent[1] = extent;
+  }
+};
+
+TEST_F(ProxyRequest, PointerArgumentsBecomeAddressesInTheDataArea) {
+  pread_at(100, 11, 11);
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), 11);
+  EXPECT_EQ(std::memcmp(data.data() + 100, "hello world", 11), 0);
+}
+
+TEST_F(ProxyRequest, ExtentPastTheDataAreaIsRefused) {
+  pread_at(data.size() - 4, 11, 11);
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+  pread_at(~0ull - 2, 11, 11);  // offset + extent overflows
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+}
+
+TEST_F(ProxyRequest, OperationsThatAreNotForwardedAreRefused) {
+  rq = Request{};
+  rq.op = SYS_ptrace;
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -ENOSYS);
+  rq.op = SYS_mmap;  // served in the shim, never by the proxy
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -ENOSYS);
+  rq.op = 100000;
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -ENOSYS);
+  EXPECT_FALSE(cocoon::proxy::operation_allowed(SYS_process_vm_readv));
+  EXPECT_TRUE(cocoon::proxy::operation_allowed(SYS_openat));
+  EXPECT_TRUE(cocoon::proxy::operation_allowed(SYS_close));  // the shim's fd table forwards it
+}
+
+TEST_F(ProxyRequest, PingAnswersZero) {
+  rq = Request{};
+  rq.op = cocoon::channel::kOpPing;
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), 0);
+}
+
+TEST_F(ProxyRequest, IovecBaseIsTranslatedAndChecked) {
+  // readv(fd, iov(1 entry at offset 0, base offset 64, len 5)) after seeking to 0.
+  lseek(fd, 0, SEEK_SET);
+  std::uint64_t iov[2] = {64, 5};
+  std::memcpy(data.data(), iov, 16);
+  rq = Request{};
+  rq.op = SYS_readv;
+  rq.args[0] = fd;
+  rq.args[1] = 0;
+  rq.args[2] = 1;
+  rq.iov_mask = 1u << 1;
+  rq.extent[1] = 16 + 5;
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), 5);
+  EXPECT_EQ(std::memcmp(data.data() + 64, "hello", 5), 0);
+  iov[0] = data.size() - 2;  // buffer would run past the area
+  std::memcpy(data.data(), iov, 16);
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+}
+
+TEST_F(ProxyRequest, ErrnoComesBackNegative) {
+  rq = Request{};
+  rq.op = SYS_close;
+  rq.args[0] = 987654;
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EBADF);
+}
+
+TEST(ProxyHostile, ModesParseAndUnknownModesAreRejected) {
+  using cocoon::proxy::Hostile;
+  EXPECT_EQ(cocoon::proxy::parse_hostile(""), Hostile::None);
+  EXPECT_EQ(cocoon::proxy::parse_hostile("read-too-long"), Hostile::ReadTooLong);
+  EXPECT_EQ(cocoon::proxy::parse_hostile("peek"), Hostile::Peek);
+  EXPECT_THROW(cocoon::proxy::parse_hostile("nice"), std::invalid_argument);
+}
+
+}  // namespace
