@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include <cstddef>
+#include <cstdlib>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -15,7 +16,12 @@ namespace {
 std::string scratch() {
   static std::string dir = [] {
     char t[] = "/tmp/cocoon-fuzz-layer-XXXXXX";
-    return std::string(mkdtemp(t));
+    std::string d = mkdtemp(t);
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(scratch(), ec);
+    });
+    return d;
   }();
   return dir;
 }

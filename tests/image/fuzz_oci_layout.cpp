@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <cstddef>
+#include <cstdlib>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -23,7 +24,12 @@ namespace fs = std::filesystem;
 std::string scratch() {
   static std::string dir = [] {
     char t[] = "/tmp/cocoon-fuzz-oci-XXXXXX";
-    return std::string(mkdtemp(t));
+    std::string d = mkdtemp(t);
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(scratch(), ec);
+    });
+    return d;
   }();
   return dir;
 }

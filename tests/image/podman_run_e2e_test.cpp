@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "e2e_support.hpp"
@@ -88,6 +89,35 @@ TEST_F(PodmanRun, WrappedPythonServerAnswersOnLoopback) {
   podman("rm -f -t 0 " + name);
   EXPECT_EQ(get.status, 0) << get.output << "\ncontainer log:\n" << logs.output;
   EXPECT_NE(get.output.find("hello over http, demo"), std::string::npos) << get.output;
+}
+
+TEST_F(PodmanRun, DockerfileContextBuildsTheSameImageAsWrapImage) {
+  // Base image under the name the Dockerfile's FROM uses (the archive's RepoTag).
+  ShellResult c = sh(env + "skopeo copy -q docker-archive:" + images() +
+                     "/busybox.tar containers-storage:localhost/cocoon-test-busybox:latest");
+  ASSERT_EQ(c.status, 0) << c.output;
+  ShellResult w = sh(cocoon() + " wrap-image --key " + key() + " --input docker-archive:" + images() +
+                     "/busybox.tar --dockerfile " + s.str("ctx"));
+  ASSERT_EQ(w.status, 0) << w.output;
+  ShellResult b = podman("build -q --pull=never -t localhost/cocoon-e2e-bb:df " + s.str("ctx"));
+  ASSERT_EQ(b.status, 0) << b.output;
+  wrap_and_load("docker-archive:" + images() + "/busybox.tar", "localhost/cocoon-e2e-bb:wi");
+  auto config_of = [&](const std::string& ref) {
+    ShellResult i = podman("image inspect " + ref);
+    EXPECT_EQ(i.status, 0) << i.output;
+    return nlohmann::json::parse(i.output)[0]["Config"];
+  };
+  auto built = config_of("localhost/cocoon-e2e-bb:df"), wrapped = config_of("localhost/cocoon-e2e-bb:wi");
+  EXPECT_EQ(built["Entrypoint"], wrapped["Entrypoint"]);
+  EXPECT_EQ(built["Cmd"], wrapped["Cmd"]);
+  EXPECT_EQ(built["Env"], wrapped["Env"]);
+  for (const char* label : {"dev.cocoon.mrenclave", "dev.cocoon.mrsigner", "dev.cocoon.source-digest"})
+    EXPECT_EQ(built["Labels"][label], wrapped["Labels"][label]) << label;
+  // Same runtime files in both.
+  ShellResult a = podman("run --rm --pull=never --entrypoint /bin/sh localhost/cocoon-e2e-bb:df -c 'cd /cocoon && find . -type f | sort | xargs md5sum'");
+  ShellResult d = podman("run --rm --pull=never --entrypoint /bin/sh localhost/cocoon-e2e-bb:wi -c 'cd /cocoon && find . -type f | sort | xargs md5sum'");
+  EXPECT_EQ(a.status, 0) << a.output;
+  EXPECT_EQ(a.output, d.output);
 }
 
 }  // namespace
