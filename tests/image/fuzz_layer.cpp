@@ -13,17 +13,21 @@
 #include "image/layer_extract.hpp"
 
 namespace {
+// The scratch directory, removed at exit (a plain array: it has no destructor to race
+// with the atexit handler).
+char g_scratch[] = "/tmp/cocoon-fuzz-layer-XXXXXX";
+
 std::string scratch() {
-  static std::string dir = [] {
-    char t[] = "/tmp/cocoon-fuzz-layer-XXXXXX";
-    std::string d = mkdtemp(t);
+  static const bool made = [] {
+    if (!mkdtemp(g_scratch)) abort();
     std::atexit([] {
       std::error_code ec;
-      std::filesystem::remove_all(scratch(), ec);
+      std::filesystem::remove_all(g_scratch, ec);
     });
-    return d;
+    return true;
   }();
-  return dir;
+  (void)made;
+  return g_scratch;
 }
 }  // namespace
 
