@@ -56,7 +56,12 @@ TEST_F(PodmanRun, RuntimeLayerRunsInAnImageWithoutLibc) {
 }
 
 TEST_F(PodmanRun, WrappedBusyboxPrintsAndExitsLikeTheOriginal) {
-  wrap_and_load("docker-archive:" + images() + "/busybox.tar", "localhost/cocoon-e2e-bb:w");
+  // docker-archive in and out; `podman load` reads the output.
+  ShellResult w = sh(cocoon() + " wrap-image --key " + key() + " --input docker-archive:" + images() +
+                     "/busybox.tar --output docker-archive:" + s.str("bb.tar") + ":localhost/cocoon-e2e-bb:w");
+  ASSERT_EQ(w.status, 0) << w.output;
+  ShellResult l = podman("load -q -i " + s.str("bb.tar"));
+  ASSERT_EQ(l.status, 0) << l.output;
   ShellResult r = podman("run --rm --pull=never localhost/cocoon-e2e-bb:w");
   EXPECT_EQ(r.status, 7) << r.output;
   EXPECT_NE(r.output.find("hello from busybox"), std::string::npos) << r.output;
