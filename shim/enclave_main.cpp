@@ -14,6 +14,8 @@
 #include "shim/clock.hpp"
 #include "shim/crypto/random.hpp"
 #include "shim/fdtable.hpp"
+#include "shim/file_policy.hpp"
+#include "manifest/manifest_blob.hpp"
 #include "shim/forward.hpp"
 #include "shim/globals.hpp"
 #include "shim/host.hpp"
@@ -94,6 +96,50 @@ Strings copy_strings(const launch::LaunchConfig& cfg, const launch::Blob& b, std
   return {v, count};
 }
 
+Strings from_manifest_strings(manifest::StrView sv) {
+  char* copy = static_cast<char*>(mem::shim_alloc(sv.size + 1));
+  char** v = static_cast<char**>(mem::shim_alloc(2 * sizeof(char*)));
+  __builtin_memcpy(copy, sv.data, sv.size);
+  copy[sv.size] = '\0';
+  v[0] = copy;
+  v[1] = nullptr;
+  return {v, 1};
+}
+
+// The manifest's fixed variables, then host variables named in passthrough_env.
+Strings manifest_environment(const manifest::ManifestBlob& m, Strings host) {
+  std::uint32_t max = static_cast<std::uint32_t>(m.env_count() + m.passthrough_count());
+  char** v = static_cast<char**>(mem::shim_alloc((max + 1) * sizeof(char*)));
+  std::uint32_t n = 0;
+  for (std::size_t i = 0; i < m.env_count(); ++i) {
+    manifest::StrView k = m.env_name(i), val = m.env_value(i);
+    char* e = static_cast<char*>(mem::shim_alloc(k.size + val.size + 2));
+    __builtin_memcpy(e, k.data, k.size);
+    e[k.size] = '=';
+    __builtin_memcpy(e + k.size + 1, val.data, val.size);
+    e[k.size + 1 + val.size] = '\0';
+    v[n++] = e;
+  }
+  // Host variables in the host's order (as the program would natively see them).
+  for (std::uint32_t h = 0; h < host.n && n < max; ++h) {
+    std::uint64_t eq = 0;
+    while (host.v[h][eq] && host.v[h][eq] != '=') ++eq;
+    if (!host.v[h][eq]) continue;
+    bool listed = false, fixed = false;
+    for (std::size_t i = 0; i < m.passthrough_count() && !listed; ++i) {
+      manifest::StrView name = m.passthrough(i);
+      listed = name.size == eq && __builtin_memcmp(host.v[h], name.data, eq) == 0;
+    }
+    for (std::size_t i = 0; i < m.env_count() && !fixed; ++i) {
+      manifest::StrView name = m.env_name(i);
+      fixed = name.size == eq && __builtin_memcmp(host.v[h], name.data, eq) == 0;
+    }
+    if (listed && !fixed) v[n++] = host.v[h];
+  }
+  v[n] = nullptr;
+  return {v, n};
+}
+
 void enclave_main(const void* arg) {
   const auto& cfg = *static_cast<const launch::LaunchConfig*>(arg);
   g.flags = cfg.flags;
@@ -122,6 +168,27 @@ void enclave_main(const void* arg) {
   Strings argv = copy_strings(cfg, cfg.argv, cfg.argc);
   Strings envp = copy_strings(cfg, cfg.envp, cfg.envc);
   Strings prog = copy_strings(cfg, cfg.program, 1);
+  Strings cwd = copy_strings(cfg, cfg.cwd, 1);
+
+  // With a manifest, what runs and what it sees come from the measured manifest, not from
+  // the launch configuration (which the host controls).
+  const auto* blob = reinterpret_cast<const std::uint8_t*>(g.base + d->manifest_offset);
+  if (!policy::init(d->manifest_size ? blob : nullptr, d->manifest_size, cwd.v[0]))
+    fatal("the measured manifest is malformed");
+  if (const auto* m = static_cast<const manifest::ManifestBlob*>(policy::manifest())) {
+    manifest::StrView wd = m->working_dir();
+    policy::set_cwd(wd.data, wd.size);
+    ProxyRequest chdir_rq(80);
+    if (!chdir_rq.in_bytes(0, wd.data, wd.size + 1) || chdir_rq.call("chdir") < 0)
+      fatal("cannot change to the manifest's working directory %s", wd.data);
+    prog = from_manifest_strings(m->entrypoint());
+    if (!m->allow_host_argv()) {
+      argv.n = static_cast<std::uint32_t>(m->argv_count());
+      argv.v = static_cast<char**>(mem::shim_alloc((argv.n + 1) * sizeof(char*)));
+      for (std::uint32_t i = 0; i < argv.n; ++i) argv.v[i] = from_manifest_strings(m->argv(i)).v[0];
+    }
+    envp = manifest_environment(*m, envp);
+  }
   if (argv.n == 0) fatal("no argv[0]");
   start_program(argv.v, argv.n, envp.v, envp.n, prog.v[0]);
 }

@@ -5,6 +5,8 @@
 #include "shim/host.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
+#include "shim/path_calls.hpp"
+#include "shim/trusted_files.hpp"
 #include "shim/thread.hpp"
 #include "shim/user_memory.hpp"
 #include "syscalls/syscall_table.hpp"
@@ -36,6 +38,8 @@ long iago(const char* call, const char* what, long value) {
       value);
   return -abi::kEIO;
 }
+
+static long forward_marshalled(const SyscallInfo& info, SyscallFrame& f);
 
 long proxy_roundtrip(channel::Channel* ch) {
   __atomic_store_n(&ch->state, channel::kRequest, __ATOMIC_SEQ_CST);
@@ -138,6 +142,20 @@ long ProxyRequest::call(const char* name) {
 }
 
 long forward_generic(const SyscallInfo& info, SyscallFrame& f) {
+  long handled;
+  if (apply_file_policy(info, f, &handled)) return handled;
+  long ret = forward_marshalled(info, f);
+  if (ret >= 0 && (info.flags & syscalls::kNewFd)) note_opened(info, f, ret);
+  if (ret == 0 && f.nr == 5 && trusted::is_trusted_fd(static_cast<int>(f.a[0]))) {
+    // The size of a trusted file is the verified one, not what the host reports.
+    std::int64_t size = static_cast<std::int64_t>(trusted::size_of(static_cast<int>(f.a[0])));
+    user::copy_to(static_cast<std::uint64_t>(f.a[1]) + 48, &size, 8);
+  }
+  if (ret == 0 && (f.nr == 80 || f.nr == 81)) note_chdir(f);
+  return ret;
+}
+
+static long forward_marshalled(const SyscallInfo& info, SyscallFrame& f) {
   channel::Channel* ch = my_channel();
   channel::Request& rq = ch->req;
   rq.op = static_cast<std::uint64_t>(f.nr);

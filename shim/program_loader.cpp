@@ -17,6 +17,7 @@
 #include "shim/memory.hpp"
 #include "shim/patch.hpp"
 #include "shim/thread.hpp"
+#include "shim/trusted_files.hpp"
 
 extern "C" [[noreturn]] void enter_program(std::uint64_t entry, std::uint64_t sp);
 
@@ -33,7 +34,7 @@ struct Strings {
 // ---- program loading through the proxy ----
 
 struct FileCtx {
-  int pfd;
+  trusted::LoaderFile file;
 };
 
 std::uint64_t op_reserve(void*, std::uint64_t fixed, std::uint64_t size) {
@@ -48,24 +49,11 @@ std::uint64_t op_reserve_anywhere(void*, std::uint64_t fixed, std::uint64_t size
 }
 
 std::int64_t op_read(void* ctx, std::uint64_t off, void* dst, std::uint64_t len) {
-  return proxy_pread(static_cast<FileCtx*>(ctx)->pfd, dst, len, off);
+  return trusted::loader_pread(static_cast<FileCtx*>(ctx)->file, dst, len, off);
 }
 
 int op_protect(void*, std::uint64_t addr, std::uint64_t len, int prot) {
   return static_cast<int>(mem::protect(addr, len, prot));
-}
-
-int open_file(const char* path) {
-  ProxyRequest rq(257);  // openat
-  rq.arg(0, abi::kAtFdcwd);
-  std::uint64_t n = 0;
-  while (path[n]) ++n;
-  if (!rq.in_bytes(1, path, n + 1)) return -abi::kENAMETOOLONG;
-  rq.arg(2, abi::kORdonly | abi::kOCloexec);
-  long r = rq.call("openat");
-  if (r < 0) return static_cast<int>(r);
-  if (r >= fd::kMaxFds || fd::is_open(static_cast<int>(r))) return static_cast<int>(iago("openat", "new fd", r));
-  return static_cast<int>(r);
 }
 
 struct Loaded {
@@ -76,18 +64,12 @@ struct Loaded {
 
 // Loads one ELF file; `main` picks the placement rule for the program itself.
 void load_file(const char* path, bool main, Loaded& out) {
-  int pfd = open_file(path);
-  if (pfd < 0) fatal("cannot open %s (errno %d)", path, -pfd);
+  FileCtx ctx{};
+  if (long e = trusted::loader_open(path, ctx.file); e < 0) fatal("cannot open %s (errno %ld)", path, -e);
   static std::uint8_t head[16384];
-  ProxyRequest st(5);  // fstat: the loader checks segments against the file size
-  st.arg(0, pfd);
-  if (!st.out(1, 144)) fatal("fstat buffer");
-  long sr = st.call("fstat");
-  if (sr < 0) fatal("cannot stat %s (errno %ld)", path, -sr);
   std::int64_t file_size;
-  __builtin_memcpy(&file_size, st.data(1) + 48, 8);
-  if (file_size < 0) fatal("%s: %ld", path, iago("fstat", "st_size", file_size));
-  long got = proxy_pread(pfd, head, sizeof head, 0);
+  if (long e = trusted::loader_size(ctx.file, file_size); e < 0) fatal("cannot stat %s (errno %ld)", path, -e);
+  long got = trusted::loader_pread(ctx.file, head, sizeof head, 0);
   if (got < 0) fatal("cannot read %s (errno %ld)", path, -got);
   if (got > file_size) fatal("%s: %ld", path, iago("pread64", "length beyond file size", got));
   loader::ElfError e = loader::parse_elf(head, static_cast<std::size_t>(got), static_cast<std::uint64_t>(file_size), out.info);
@@ -96,18 +78,26 @@ void load_file(const char* path, bool main, Loaded& out) {
   if (out.info.has_interp) {
     if (out.info.interp_size >= sizeof out.interp) fatal("%s: interpreter path too long", path);
     std::uint8_t buf[loader::kMaxInterpLen];
-    long n = proxy_pread(pfd, buf, out.info.interp_size, out.info.interp_offset);
+    long n = trusted::loader_pread(ctx.file, buf, out.info.interp_size, out.info.interp_offset);
     if (n != static_cast<long>(out.info.interp_size)) fatal("%s: cannot read its interpreter path", path);
     if (loader::check_interp(buf, out.info.interp_size, out.info) != loader::ElfError::Ok)
       fatal("%s: bad interpreter path", path);
     __builtin_memcpy(out.interp, buf, out.info.interp_len);
     out.interp[out.info.interp_len] = '\0';
   }
-  FileCtx ctx{pfd};
   loader::LoadOps ops{&ctx, main ? op_reserve : op_reserve_anywhere, op_read, op_protect};
   e = loader::load_elf(out.info, ops, out.image);
   if (e != loader::ElfError::Ok) fatal("%s: cannot load: %s", path, loader::elf_error_message(e));
-  proxy_call(3, pfd);
+  trusted::loader_close(ctx.file);
+}
+
+// The first bytes of a file, read under the file policy. Returns bytes or -errno.
+long read_head(const char* path, void* buf, std::uint64_t len) {
+  trusted::LoaderFile f{};
+  if (long e = trusted::loader_open(path, f); e < 0) return e;
+  long n = trusted::loader_pread(f, buf, len, 0);
+  trusted::loader_close(f);
+  return n;
 }
 
 std::uint64_t cpuid_edx1() {
@@ -120,11 +110,8 @@ std::uint64_t cpuid_edx1() {
 
 long check_startable(const char* path) {
   for (int depth = 0; depth < 4; ++depth) {
-    int pfd = open_file(path);
-    if (pfd < 0) return pfd;
     std::uint8_t head[256];
-    long n = proxy_pread(pfd, head, sizeof head, 0);
-    proxy_call(3, pfd);
+    long n = read_head(path, head, sizeof head);
     if (n < 0) return n;
     if (n >= 2 && head[0] == '#' && head[1] == '!') {
       loader::ScriptLine sb;
@@ -150,11 +137,9 @@ long check_startable(const char* path) {
   const char* path = program;
   Strings args = argv;
   for (int depth = 0; depth < 4; ++depth) {
-    int pfd = open_file(path);
-    if (pfd < 0) fatal("cannot open %s (errno %d)", path, -pfd);
     char head[256];
-    long n = proxy_pread(pfd, head, sizeof head, 0);
-    proxy_call(3, pfd);
+    long n = read_head(path, head, sizeof head);
+    if (n < 0) fatal("cannot open %s (errno %ld)", path, -n);
     if (n < 2 || head[0] != '#' || head[1] != '!') break;
     loader::ScriptLine sb;
     loader::ScriptError se = loader::parse_script(reinterpret_cast<const std::uint8_t*>(head), static_cast<std::size_t>(n), sb);

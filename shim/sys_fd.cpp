@@ -1,6 +1,8 @@
 // The fd table's calls (close, dup*) and the forwarded calls whose arguments need a
 // dedicated marshaller: ioctl, fcntl, sendfile.
 #include "shim/fdtable.hpp"
+#include "shim/file_policy.hpp"
+#include "shim/trusted_files.hpp"
 #include "shim/forward.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
@@ -34,10 +36,18 @@ constexpr IoctlSpec kIoctls[] = {
     {0x5409, 0, IoctlSpec::kInt},   // TCSBRK
 };
 
-long dup_result(long r, const char* name) {
+long dup_result(long r, const char* name, int from) {
   if (r < 0) return r;
   if (fd::adopt(r) < 0) return iago(name, "new fd", r);
+  trusted::on_dup(from, static_cast<int>(r));
+  policy::copy_fd_path(from, static_cast<int>(r));
   return r;
+}
+
+void closed(int fdn) {
+  fd::forget(fdn);
+  trusted::on_close(fdn);
+  policy::forget_fd_path(fdn);
 }
 
 }  // namespace
@@ -45,7 +55,7 @@ long dup_result(long r, const char* name) {
 long sys_close(SyscallFrame& f) {
   int fdn = static_cast<int>(f.a[0]);
   if (!fd::is_open(fdn)) return -abi::kEBADF;
-  fd::forget(fdn);
+  closed(fdn);
   long r = proxy_call(3, fdn);
   return r == -abi::kEBADF ? 0 : r;  // the number is free either way
 }
@@ -61,7 +71,7 @@ long sys_close_range(SyscallFrame& f) {
   if (last >= static_cast<std::uint64_t>(fd::kMaxFds)) last = fd::kMaxFds - 1;
   for (std::uint64_t i = first; i <= last; ++i)
     if (fd::is_open(static_cast<int>(i))) {
-      fd::forget(static_cast<int>(i));
+      closed(static_cast<int>(i));
       proxy_call(3, static_cast<long>(i));
     }
   return 0;
@@ -69,7 +79,7 @@ long sys_close_range(SyscallFrame& f) {
 
 long sys_dup(SyscallFrame& f) {
   if (!fd::is_open(static_cast<int>(f.a[0]))) return -abi::kEBADF;
-  return dup_result(proxy_call(32, f.a[0]), "dup");
+  return dup_result(proxy_call(32, f.a[0]), "dup", static_cast<int>(f.a[0]));
 }
 
 long sys_dup2(SyscallFrame& f) {
@@ -81,6 +91,8 @@ long sys_dup2(SyscallFrame& f) {
   if (r < 0) return r;
   if (r != newfd) return iago("dup2", "new fd", r);
   fd::adopt_replacing(newfd);
+  trusted::on_dup(oldfd, newfd);
+  policy::copy_fd_path(oldfd, newfd);
   return newfd;
 }
 
@@ -93,6 +105,8 @@ long sys_dup3(SyscallFrame& f) {
   if (r < 0) return r;
   if (r != newfd) return iago("dup3", "new fd", r);
   fd::adopt_replacing(newfd);
+  trusted::on_dup(oldfd, newfd);
+  policy::copy_fd_path(oldfd, newfd);
   return newfd;
 }
 
@@ -126,7 +140,7 @@ long sys_fcntl(SyscallFrame& f) {
     case 0:     // F_DUPFD
     case 1030:  // F_DUPFD_CLOEXEC
       if (f.a[2] < 0 || f.a[2] >= fd::kMaxFds) return -abi::kEINVAL;
-      return dup_result(proxy_call(72, fdn, cmd, f.a[2]), "fcntl(F_DUPFD)");
+      return dup_result(proxy_call(72, fdn, cmd, f.a[2]), "fcntl(F_DUPFD)", fdn);
     case 1: case 2: case 3: case 4:        // F_GETFD F_SETFD F_GETFL F_SETFL
     case 8: case 9:                        // F_SETOWN F_GETOWN
     case 1031: case 1032:                  // F_SETPIPE_SZ F_GETPIPE_SZ

@@ -97,8 +97,8 @@ long sys_execve(SyscallFrame& f) {
     if (!fd::is_open(fdn)) continue;
     long flags = proxy_call(72, fdn, 1 /* F_GETFD */);
     if (flags > 0 && (flags & 1)) {
-      fd::forget(fdn);
-      proxy_call(3, fdn);
+      SyscallFrame close_frame{3, {fdn, 0, 0, 0, 0, 0}};
+      sys_close(close_frame);
     }
   }
   signals::reset_handlers_for_exec();

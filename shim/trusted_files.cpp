@@ -1,18 +1,352 @@
 #include "shim/trusted_files.hpp"
 
+#include "shim/crypto/constant_time.hpp"
+#include "shim/crypto/sha256.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/forward.hpp"
+#include "shim/heap.hpp"
 #include "shim/linux_abi.hpp"
+#include "shim/log.hpp"
+#include "shim/memory.hpp"
+#include "shim/sync.hpp"
+#include "shim/user_memory.hpp"
 
 namespace cocoon::shim::trusted {
+namespace {
+
+constexpr std::uint64_t kChunk = 64 * 1024;
+constexpr std::int64_t kMaxTrustedSize = 64ll << 30;
+
+struct TrustedFile {
+  SpinLock lock;
+  std::uint32_t refs;
+  int pfd;                    // the proxy's fd (kept open: it holds the fd number)
+  std::uint64_t length;       // verified length
+  std::uint64_t offset;       // file offset of the open file description
+  std::uint64_t nchunks;
+  std::uint8_t (*chunk_hash)[32];
+  std::uint8_t* cache;        // one verified chunk
+  std::uint64_t cached;       // chunk index in cache, or ~0
+  char* path;
+};
+
+TrustedFile** g_by_fd;  // kMaxFds entries
+SpinLock g_table_lock;
+
+void hex(const std::uint8_t* h, char out[65]) {
+  for (int i = 0; i < 32; ++i) {
+    out[2 * i] = "0123456789abcdef"[h[i] >> 4];
+    out[2 * i + 1] = "0123456789abcdef"[h[i] & 15];
+  }
+  out[64] = '\0';
+}
+
+TrustedFile* get(int fd) {
+  if (!g_by_fd || fd < 0 || fd >= fd::kMaxFds) return nullptr;
+  return __atomic_load_n(&g_by_fd[fd], __ATOMIC_ACQUIRE);
+}
+
+void release(TrustedFile* t) {
+  bool last;
+  {
+    LockGuard guard(t->lock);
+    last = --t->refs == 0;
+  }
+  if (!last) return;
+  heap::free(t->chunk_hash, t->nchunks * 32);
+  heap::free(t->cache, kChunk);
+  heap::free_str(t->path);
+  heap::free(t, sizeof *t);
+}
+
+long proxy_file_size(int pfd, std::int64_t& size) {
+  ProxyRequest st(5);  // fstat
+  st.arg(0, pfd);
+  if (!st.out(1, 144)) return -abi::kENOMEM;
+  long r = st.call("fstat");
+  if (r < 0) return r;
+  __builtin_memcpy(&size, st.data(1) + 48, 8);
+  if (size < 0 || size > kMaxTrustedSize) return iago("fstat", "st_size", size);
+  return 0;
+}
+
+// Reads the whole file once, checking it against the manifest's hash and recording chunk
+// hashes. Returns the new record, or nullptr with *err set.
+TrustedFile* verify_whole(int pfd, const policy::Resolved& r, long* err) {
+  std::int64_t hinted;
+  if (long e = proxy_file_size(pfd, hinted); e < 0) {
+    *err = e;
+    return nullptr;
+  }
+  auto* t = static_cast<TrustedFile*>(heap::alloc(sizeof(TrustedFile)));
+  std::uint64_t cap = static_cast<std::uint64_t>(hinted) / kChunk + 1;
+  auto* hashes = static_cast<std::uint8_t(*)[32]>(heap::alloc(cap * 32));
+  auto* buf = static_cast<std::uint8_t*>(heap::alloc(kChunk));
+  if (!t || !hashes || !buf) {
+    *err = -abi::kENOMEM;
+    return nullptr;
+  }
+  crypto::Sha256 whole;
+  std::uint64_t total = 0, n = 0;
+  for (;; ++n) {
+    long got = proxy_pread(pfd, buf, kChunk, total);
+    if (got < 0) {
+      *err = got;
+      break;
+    }
+    if (got == 0) break;
+    if (n >= cap) {  // more data than the size the host announced: it changed under us
+      *err = -abi::kEACCES;
+      break;
+    }
+    whole.update(buf, static_cast<std::uint64_t>(got));
+    crypto::sha256(buf, static_cast<std::uint64_t>(got), hashes[n]);
+    total += static_cast<std::uint64_t>(got);
+    if (static_cast<std::uint64_t>(got) < kChunk) {
+      ++n;
+      // Short chunk: must be the end of the file.
+      long more = proxy_pread(pfd, buf, 1, total);
+      if (more != 0) *err = more < 0 ? more : -abi::kEACCES;
+      break;
+    }
+  }
+  std::uint8_t digest[32];
+  whole.final(digest);
+  if (*err == 0 && !crypto::ct_equal(digest, r.sha256, 32)) *err = -abi::kEACCES;
+  if (*err != 0) {
+    if (*err == -abi::kEACCES) {
+      char want[65], got_hex[65];
+      hex(r.sha256, want);
+      hex(digest, got_hex);
+      log("trusted file %s: hash mismatch (manifest says %s, file is %s); refused. Re-run 'cocoon manifest' "
+          "and 'cocoon sign', or restore the file",
+          r.path, want, got_hex);
+    }
+    heap::free(hashes, cap * 32);
+    heap::free(buf, kChunk);
+    heap::free(t, sizeof *t);
+    return nullptr;
+  }
+  t->refs = 1;
+  t->pfd = pfd;
+  t->length = total;
+  t->nchunks = cap;
+  t->chunk_hash = hashes;
+  t->cache = buf;
+  t->cached = ~0ull;
+  t->path = heap::strdup(r.path, r.len);
+  if (n > 0) t->cached = n - 1;  // the buffer still holds the last chunk read
+  return t;
+}
+
+// Makes chunk c (verified) the cached one. Caller holds t->lock.
+long load_chunk(TrustedFile* t, std::uint64_t c) {
+  if (t->cached == c) return 0;
+  std::uint64_t want = t->length - c * kChunk < kChunk ? t->length - c * kChunk : kChunk;
+  long got = proxy_pread(t->pfd, t->cache, want, c * kChunk);
+  t->cached = ~0ull;
+  std::uint8_t h[32];
+  if (got >= 0) crypto::sha256(t->cache, static_cast<std::uint64_t>(got), h);
+  if (got != static_cast<long>(want) || !crypto::ct_equal(h, t->chunk_hash[c], 32)) {
+    log("trusted file %s: bytes %lu..%lu changed on the host after it was opened; refused", t->path, c * kChunk,
+        c * kChunk + want);
+    return -abi::kEACCES;
+  }
+  t->cached = c;
+  return 0;
+}
+
+// Copies verified bytes [off, off+len) of t into dst (enclave memory, already checked).
+long copy_verified(TrustedFile* t, std::uint8_t* dst, std::uint64_t len, std::uint64_t off) {
+  if (off >= t->length) return 0;
+  if (len > t->length - off) len = t->length - off;
+  std::uint64_t done = 0;
+  while (done < len) {
+    std::uint64_t c = (off + done) / kChunk, in = (off + done) % kChunk;
+    if (long e = load_chunk(t, c); e < 0) return done ? static_cast<long>(done) : e;
+    std::uint64_t n = kChunk - in < len - done ? kChunk - in : len - done;
+    __builtin_memcpy(dst + done, t->cache + in, n);
+    done += n;
+  }
+  return static_cast<long>(done);
+}
+
+}  // namespace
+
+long open(const policy::Resolved& r, long flags) {
+  if ((flags & 3) != 0 || (flags & (0100 /*O_CREAT*/ | 01000 /*O_TRUNC*/ | 02000 /*O_APPEND*/)))
+    return -abi::kEACCES;  // trusted files are read-only
+  if (!g_by_fd) {
+    LockGuard guard(g_table_lock);
+    if (!g_by_fd) g_by_fd = static_cast<TrustedFile**>(mem::shim_alloc(sizeof(TrustedFile*) * fd::kMaxFds));
+  }
+  ProxyRequest rq(257);
+  rq.arg(0, abi::kAtFdcwd);
+  if (!rq.in_bytes(1, r.path, r.len + 1)) return -abi::kENAMETOOLONG;
+  rq.arg(2, flags & ~(0100l | 01000l));
+  long pfd = rq.call("openat");
+  if (pfd < 0) return pfd;
+  if (fd::adopt(pfd) < 0) return iago("openat", "new fd", pfd);
+  long err = 0;
+  TrustedFile* t = verify_whole(static_cast<int>(pfd), r, &err);
+  if (!t) {
+    fd::forget(static_cast<int>(pfd));
+    proxy_call(3, pfd);
+    return err;
+  }
+  __atomic_store_n(&g_by_fd[pfd], t, __ATOMIC_RELEASE);
+  return pfd;
+}
+
+bool is_trusted_fd(int fd) { return get(fd) != nullptr; }
+
+std::uint64_t size_of(int fd) {
+  TrustedFile* t = get(fd);
+  return t ? t->length : 0;
+}
+
+long pread(int fd, std::uint64_t buf, std::uint64_t len, std::int64_t off) {
+  TrustedFile* t = get(fd);
+  if (!t) return -abi::kEBADF;
+  if (off < 0) return -abi::kEINVAL;
+  if (!user::range_writable(buf, len)) return -abi::kEFAULT;
+  LockGuard guard(t->lock);
+  return copy_verified(t, reinterpret_cast<std::uint8_t*>(buf), len, static_cast<std::uint64_t>(off));
+}
+
+long read(int fd, std::uint64_t buf, std::uint64_t len) {
+  TrustedFile* t = get(fd);
+  if (!t) return -abi::kEBADF;
+  if (!user::range_writable(buf, len)) return -abi::kEFAULT;
+  LockGuard guard(t->lock);
+  long n = copy_verified(t, reinterpret_cast<std::uint8_t*>(buf), len, t->offset);
+  if (n > 0) t->offset += static_cast<std::uint64_t>(n);
+  return n;
+}
+
+long readv(int fd, std::uint64_t iov, long count, std::int64_t off) {
+  TrustedFile* t = get(fd);
+  if (!t) return -abi::kEBADF;
+  if (count < 0 || count > 1024) return -abi::kEINVAL;
+  LockGuard guard(t->lock);
+  std::uint64_t pos = off < 0 ? t->offset : static_cast<std::uint64_t>(off);
+  long total = 0;
+  for (long i = 0; i < count; ++i) {
+    std::uint64_t v[2];
+    if (!user::copy_from(v, iov + static_cast<std::uint64_t>(i) * 16, 16)) return total ? total : -abi::kEFAULT;
+    if (!user::range_writable(v[0], v[1])) return total ? total : -abi::kEFAULT;
+    long n = copy_verified(t, reinterpret_cast<std::uint8_t*>(v[0]), v[1], pos);
+    if (n < 0) return total ? total : n;
+    total += n;
+    pos += static_cast<std::uint64_t>(n);
+    if (static_cast<std::uint64_t>(n) < v[1]) break;
+  }
+  if (off < 0) t->offset = pos;
+  return total;
+}
+
+long lseek(int fd, std::int64_t off, int whence) {
+  TrustedFile* t = get(fd);
+  if (!t) return -abi::kEBADF;
+  LockGuard guard(t->lock);
+  std::int64_t base;
+  switch (whence) {
+    case 0: base = 0; break;
+    case 1: base = static_cast<std::int64_t>(t->offset); break;
+    case 2: base = static_cast<std::int64_t>(t->length); break;
+    case 3:  // SEEK_DATA
+      if (off < 0 || static_cast<std::uint64_t>(off) >= t->length) return -abi::kENXIO;
+      base = 0;
+      break;
+    case 4:  // SEEK_HOLE
+      if (off < 0 || static_cast<std::uint64_t>(off) > t->length) return -abi::kENXIO;
+      t->offset = t->length;
+      return static_cast<long>(t->length);
+    default: return -abi::kEINVAL;
+  }
+  if (base + off < 0) return -abi::kEINVAL;
+  t->offset = static_cast<std::uint64_t>(base + off);
+  return static_cast<long>(t->offset);
+}
+
+void on_close(int fd) {
+  if (!g_by_fd || fd < 0 || fd >= fd::kMaxFds) return;
+  TrustedFile* t = __atomic_exchange_n(&g_by_fd[fd], nullptr, __ATOMIC_ACQ_REL);
+  if (t) release(t);
+}
+
+void on_dup(int from, int to) {
+  on_close(to);
+  TrustedFile* t = get(from);
+  if (!t) return;
+  {
+    LockGuard guard(t->lock);
+    ++t->refs;
+  }
+  __atomic_store_n(&g_by_fd[to], t, __ATOMIC_RELEASE);
+}
 
 long read_for_mapping(int fd, void* dst, std::uint64_t len, std::uint64_t off) {
+  if (TrustedFile* t = get(fd)) {
+    LockGuard guard(t->lock);
+    long n = copy_verified(t, static_cast<std::uint8_t*>(dst), len, off);
+    return n < 0 ? n : 0;
+  }
   int pfd = fd::to_proxy(fd);
   if (pfd < 0) return -abi::kEBADF;
   long n = proxy_pread(pfd, dst, len, off);
-  if (n < 0) return n;
-  // Bytes past the end of the file read as zero: the pages came from the allocator zeroed.
+  return n < 0 ? n : 0;  // bytes past the end of the file stay zero
+}
+
+long loader_open(const char* path, LoaderFile& out) {
+  policy::Resolved r;
+  if (long e = policy::resolve(abi::kAtFdcwd, path, true, r); e < 0) return e;
+  if (policy::active() && r.access != policy::Access::Trusted && r.access != policy::Access::Allowed) {
+    log("%s: not a trusted file in the manifest; refusing to load it", r.path);
+    return r.access == policy::Access::Hidden ? -abi::kENOENT : -abi::kEACCES;
+  }
+  ProxyRequest rq(257);
+  rq.arg(0, abi::kAtFdcwd);
+  if (!rq.in_bytes(1, r.path, r.len + 1)) return -abi::kENAMETOOLONG;
+  rq.arg(2, abi::kORdonly | abi::kOCloexec);
+  long pfd = rq.call("openat");
+  if (pfd < 0) return pfd;
+  if (pfd >= fd::kMaxFds || fd::is_open(static_cast<int>(pfd))) return iago("openat", "new fd", pfd);
+  out.pfd = static_cast<int>(pfd);
+  out.obj = nullptr;
+  if (r.access == policy::Access::Trusted) {
+    long err = 0;
+    TrustedFile* t = verify_whole(static_cast<int>(pfd), r, &err);
+    if (!t) {
+      proxy_call(3, pfd);
+      return err;
+    }
+    out.obj = t;
+  }
   return 0;
+}
+
+long loader_pread(const LoaderFile& f, void* dst, std::uint64_t len, std::uint64_t off) {
+  if (f.obj) {
+    auto* t = static_cast<TrustedFile*>(f.obj);
+    LockGuard guard(t->lock);
+    return copy_verified(t, static_cast<std::uint8_t*>(dst), len, off);
+  }
+  return proxy_pread(f.pfd, dst, len, off);
+}
+
+long loader_size(const LoaderFile& f, std::int64_t& size) {
+  if (f.obj) {
+    size = static_cast<std::int64_t>(static_cast<TrustedFile*>(f.obj)->length);
+    return 0;
+  }
+  return proxy_file_size(f.pfd, size);
+}
+
+void loader_close(LoaderFile& f) {
+  if (f.obj) release(static_cast<TrustedFile*>(f.obj));
+  f.obj = nullptr;
+  proxy_call(3, f.pfd);
 }
 
 }  // namespace cocoon::shim::trusted

@@ -1,16 +1,47 @@
-// Reading file contents into the enclave for mappings and program loading.
+// Trusted files: verified as the enclave copies them in, never trusted because the host says so.
 //
-// Today every file is read through the proxy as is. With a signed manifest (issue 3), files
-// listed as trusted are hashed as they are copied in and refused on mismatch; this is the
-// single place where that check belongs.
+// Opening a trusted file reads it once through the proxy and hashes it whole; a mismatch with
+// the manifest refuses the open (EACCES) with a log line naming the file and both hashes.
+// While hashing, the shim keeps the SHA-256 of every 64 KiB chunk. Later reads, preads,
+// readvs and mmaps fetch chunks again and check each against its hash, so a file the host
+// swaps after the open is refused too. Read offsets and sizes are the shim's, not the host's.
 #pragma once
 
 #include <cstdint>
 
+#include "shim/file_policy.hpp"
+
 namespace cocoon::shim::trusted {
 
-// Fills [dst, dst+len) with the file's bytes from `off` (zero past end of file).
-// Returns 0 or -errno.
+// Opens a trusted file for the program (read-only). Returns the program fd or -errno.
+long open(const policy::Resolved& r, long flags);
+
+bool is_trusted_fd(int fd);
+
+// The program's calls on a trusted fd.
+long read(int fd, std::uint64_t buf, std::uint64_t len);
+long pread(int fd, std::uint64_t buf, std::uint64_t len, std::int64_t off);
+long readv(int fd, std::uint64_t iov, long count, std::int64_t off /* -1: file offset */);
+long lseek(int fd, std::int64_t off, int whence);
+std::uint64_t size_of(int fd);
+
+// fd table events for trusted fds (shared open file description on dup).
+void on_close(int fd);
+void on_dup(int from, int to);
+
+// Fills [dst, dst+len) with the file's bytes from `off`, zero past end of file; verified for
+// trusted fds. Used by mmap. Returns 0 or -errno.
 long read_for_mapping(int fd, void* dst, std::uint64_t len, std::uint64_t off);
+
+// For the program loader (enclave memory, no fd in the program's table): opens `path` with
+// the policy applied (trusted: verified; allowed: as is; otherwise -EACCES/-ENOENT).
+struct LoaderFile {
+  int pfd;
+  void* obj;  // TrustedFile, or nullptr for an allowed file
+};
+long loader_open(const char* path, LoaderFile& out);
+long loader_pread(const LoaderFile& f, void* dst, std::uint64_t len, std::uint64_t off);
+void loader_close(LoaderFile& f);
+long loader_size(const LoaderFile& f, std::int64_t& size);
 
 }  // namespace cocoon::shim::trusted

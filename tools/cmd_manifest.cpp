@@ -80,7 +80,11 @@ cocoon::tools::CommandRegistration reg{
       app.add_option("--threads", o->threads, "Hashing threads (default: one per CPU)");
       app.add_flag("--quiet,-q", o->quiet, "Print no summary");
       app.add_option("command", o->command, "-- PROGRAM [ARGS...]");
-      return [o]() { return run(*o); };
+      return [o]() {
+        // The program and its arguments come after "--" (split off before parsing).
+        for (const std::string& a : cocoon::tools::passthrough_args()) o->command.push_back(a);
+        return run(*o);
+      };
     }};
 
 }  // namespace

@@ -7,6 +7,8 @@
 
 #include "command.hpp"
 #include "tools/run/launcher.hpp"
+#include "tools/run/program_check.hpp"
+#include "tools/run/signed_launch.hpp"
 #include "tools/size_option.hpp"
 
 extern char** environ;
@@ -18,11 +20,15 @@ struct RunCli {
   std::uint32_t max_threads = 64;
   bool verbose = false, stats = false, test_no_dispatch = false, no_patch = false;
   std::string hostile;
+  std::string sig;
+  bool no_manifest = false;
   std::vector<std::string> command;
 };
 
 cocoon::tools::CommandRegistration reg{
-    "run", "Run a program inside a simulated SGX enclave: cocoon run [options] -- PROGRAM [ARGS...]",
+    "run",
+    "Run a program inside a simulated SGX enclave: cocoon run [options] APP.toml [-- ARGS...] (signed), or "
+    "cocoon run [options] -- PROGRAM [ARGS...] (zero-config)",
     [](CLI::App& app) -> cocoon::tools::CommandRunner {
       auto cli = std::make_shared<RunCli>();
       app.add_option("--enclave-size", cli->enclave_size, "Enclave size (power of two, e.g. 1G, 4G)")
@@ -38,9 +44,16 @@ cocoon::tools::CommandRegistration reg{
       auto* t2 = app.add_option("--test-hostile-proxy", cli->hostile, "TEST ONLY: make the untrusted proxy lie");
       t1->group("Testing");
       t2->group("Testing");
-      app.add_option("command", cli->command, "The program and its arguments (after --)")->required();
-      app.prefix_command(false);
+      app.add_option("--sig", cli->sig, "Signature of the manifest (default: APP.sig next to APP.toml)");
+      app.add_flag("--no-manifest", cli->no_manifest,
+                   "Debugging: run without a manifest (no file is verified; the enclave is not signed)");
+      app.add_option("manifest", cli->command, "APP.toml (signed run); the program comes after --");
       return [cli]() -> int {
+        for (const std::string& a : cocoon::tools::passthrough_args()) cli->command.push_back(a);
+        if (cli->command.empty()) {
+          std::fprintf(stderr, "cocoon run: nothing to run: give APP.toml, or -- PROGRAM [ARGS...]\n");
+          return 2;
+        }
         cocoon::run::RunOptions o;
         std::uint64_t size = 0;
         std::string err;
@@ -60,9 +73,32 @@ cocoon::tools::CommandRegistration reg{
         o.test_no_dispatch = cli->test_no_dispatch;
         o.no_patch = cli->no_patch;
         o.hostile_proxy = cli->hostile;
-        o.program = cli->command.front();
-        o.argv = cli->command;
         for (char** e = environ; *e; ++e) o.env.emplace_back(*e);
+        const std::string& first = cli->command.front();
+        try {
+          if (first.size() > 5 && first.compare(first.size() - 5, 5, ".toml") == 0) {
+            std::string sig = cli->sig.empty() ? first.substr(0, first.size() - 5) + ".sig" : cli->sig;
+            std::vector<std::string> host_args(cli->command.begin() + 1, cli->command.end());
+            cocoon::run::prepare_signed(first, sig, host_args, o);
+          } else if (cli->no_manifest) {
+            o.program = first;
+            o.argv = cli->command;
+          } else {
+            // The program is checked first: a missing file, a non-ELF or 32-bit program, a
+            // script without interpreter get their precise message (and 127, like a shell).
+            const char* path = std::getenv("PATH");
+            try {
+              cocoon::run::check_program(first, path ? path : "");
+            } catch (const cocoon::run::ProgramError& e) {
+              std::fprintf(stderr, "cocoon: %s\n", e.what());
+              return 127;
+            }
+            cocoon::run::prepare_zero_config(cli->command, o);
+          }
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "cocoon run: %s\n", e.what());
+          return 72;
+        }
         return cocoon::run::run_in_enclave(o);
       };
     }};

@@ -15,6 +15,11 @@ CommandRegistration::CommandRegistration(std::string name, std::string help, Com
   command_registry().push_back({std::move(name), std::move(help), std::move(setup)});
 }
 
+std::vector<std::string>& passthrough_args() {
+  static std::vector<std::string> args;
+  return args;
+}
+
 std::string self_exe_path() {
   char buf[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);

@@ -34,6 +34,10 @@ struct CommandRegistration {
   CommandRegistration(std::string name, std::string help, CommandSetup setup);
 };
 
+// Everything after the first "--" on the command line, exactly as given (CLI11 never sees
+// it: a program's arguments must reach it byte for byte, dashes and all).
+std::vector<std::string>& passthrough_args();
+
 // The path of the running cocoon executable (for finding the shim and for re-exec).
 std::string self_exe_path();
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <string_view>
 
 #include "command.hpp"
 
@@ -20,8 +21,16 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(cmd.name, cmd.help);
     runners.emplace_back(sub, cmd.setup(*sub));
   }
+  // Split at the first "--": what follows belongs to the program, not to cocoon.
+  int head = argc;
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--") {
+      head = i;
+      break;
+    }
+  for (int i = head + 1; i < argc; ++i) cocoon::tools::passthrough_args().emplace_back(argv[i]);
   try {
-    app.parse(argc, argv);
+    app.parse(head, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }

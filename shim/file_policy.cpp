@@ -1,0 +1,142 @@
+#include "shim/file_policy.hpp"
+
+#include "manifest/manifest_blob.hpp"
+#include "shim/fdtable.hpp"
+#include "shim/heap.hpp"
+#include "shim/linux_abi.hpp"
+#include "shim/memory.hpp"
+#include "shim/sync.hpp"
+
+namespace cocoon::shim::policy {
+namespace {
+
+manifest::ManifestBlob g_blob;
+bool g_active;
+char g_cwd[4096] = "/";
+SpinLock g_cwd_lock;
+char** g_fd_paths;  // kMaxFds entries, heap strings
+
+bool is_prefix_dir(const char* dir, std::size_t dlen, const char* path, std::size_t plen) {
+  // dir is an ancestor of path (or equal).
+  if (dlen == 1 && dir[0] == '/') return true;
+  if (dlen > plen || __builtin_memcmp(dir, path, dlen) != 0) return false;
+  return dlen == plen || path[dlen] == '/';
+}
+
+bool is_ancestor_of_listed(const char* path, std::size_t len) {
+  for (std::size_t i = 0; i < g_blob.trusted_count(); ++i) {
+    manifest::StrView t = g_blob.trusted_path(i);
+    if (is_prefix_dir(path, len, t.data, t.size)) return true;
+  }
+  for (std::size_t i = 0; i < g_blob.allowed_count(); ++i) {
+    manifest::StrView a = g_blob.allowed(i);
+    std::size_t alen = a.size;
+    while (alen > 1 && a.data[alen - 1] == '/') --alen;
+    if (is_prefix_dir(path, len, a.data, alen)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool init(const std::uint8_t* blob, std::size_t size, const char* cwd) {
+  g_fd_paths = static_cast<char**>(mem::shim_alloc(sizeof(char*) * fd::kMaxFds));
+  std::size_t n = 0;
+  while (cwd[n] && n + 1 < sizeof g_cwd) ++n;
+  set_cwd(cwd, n);
+  if (size == 0) return true;
+  if (g_blob.open(blob, size) != manifest::BlobError::kOk) return false;
+  g_active = true;
+  return true;
+}
+
+bool active() { return g_active; }
+
+const void* manifest() { return g_active ? &g_blob : nullptr; }
+
+const char* cwd() { return g_cwd; }
+
+void set_cwd(const char* path, std::size_t len) {
+  LockGuard guard(g_cwd_lock);
+  if (len >= sizeof g_cwd) len = sizeof g_cwd - 1;
+  __builtin_memcpy(g_cwd, path, len);
+  g_cwd[len] = '\0';
+}
+
+long resolve(int dirfd, const char* path, bool follow_last, Resolved& out) {
+  char abs[4096];
+  std::size_t plen = 0;
+  while (path[plen]) ++plen;
+  std::size_t n = 0;
+  if (path[0] != '/') {
+    const char* base;
+    if (dirfd == abi::kAtFdcwd) {
+      base = g_cwd;
+    } else {
+      base = fd_path(dirfd);
+      if (!base) {
+        if (!fd::is_open(dirfd)) return -abi::kEBADF;
+        base = nullptr;
+      }
+    }
+    if (!base) {
+      // A directory fd whose path the shim does not know: only without a policy.
+      if (g_active) return -abi::kEACCES;
+      base = "/";
+    }
+    LockGuard guard(g_cwd_lock);
+    while (base[n] && n < sizeof abs - 2) abs[n] = base[n], ++n;
+    abs[n++] = '/';
+  }
+  if (n + plen >= sizeof abs) return -abi::kENAMETOOLONG;
+  __builtin_memcpy(abs + n, path, plen);
+  n += plen;
+  abs[n] = '\0';
+  if (!g_active) {
+    // No manifest: lexical form is enough (used only for *at() bookkeeping).
+    __builtin_memcpy(out.path, abs, n + 1);
+    out.len = n;
+    out.access = Access::Allowed;
+    out.sha256 = nullptr;
+    return 0;
+  }
+  manifest::CanonError e = g_blob.canonicalize(abs, n, out.path, sizeof out.path, &out.len, follow_last);
+  if (e == manifest::CanonError::kTooLong) return -abi::kENAMETOOLONG;
+  if (e != manifest::CanonError::kOk) return -abi::kELOOP;
+  out.sha256 = g_blob.find_trusted(out.path, out.len);
+  if (out.sha256) out.access = Access::Trusted;
+  else if (g_blob.is_allowed(out.path, out.len)) out.access = Access::Allowed;
+  else if (is_ancestor_of_listed(out.path, out.len)) out.access = Access::VisibleDir;
+  else out.access = Access::Hidden;
+  return 0;
+}
+
+void remember_fd_path(int f, const char* path, std::size_t len) {
+  if (f < 0 || f >= fd::kMaxFds || !g_fd_paths) return;
+  forget_fd_path(f);
+  g_fd_paths[f] = heap::strdup(path, len);
+}
+
+void forget_fd_path(int f) {
+  if (f < 0 || f >= fd::kMaxFds || !g_fd_paths) return;
+  char* old = __atomic_exchange_n(&g_fd_paths[f], nullptr, __ATOMIC_ACQ_REL);
+  heap::free_str(old);
+}
+
+void copy_fd_path(int from, int to) {
+  const char* p = fd_path(from);
+  if (!p) {
+    forget_fd_path(to);
+    return;
+  }
+  std::size_t n = 0;
+  while (p[n]) ++n;
+  remember_fd_path(to, p, n);
+}
+
+const char* fd_path(int f) {
+  if (f < 0 || f >= fd::kMaxFds || !g_fd_paths) return nullptr;
+  return g_fd_paths[f];
+}
+
+}  // namespace cocoon::shim::policy

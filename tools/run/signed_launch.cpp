@@ -1,0 +1,177 @@
+#include "tools/run/signed_launch.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <openssl/evp.h>
+
+#include "manifest/enclave_signing.hpp"
+#include "manifest/manifest.hpp"
+#include "manifest/manifest_generate.hpp"
+#include "manifest/measurement.hpp"
+#include "manifest/signing_key.hpp"
+#include "manifest/sigstruct.hpp"
+#include "shim/shim_image.hpp"
+
+extern char** environ;
+
+namespace cocoon::run {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string home_dir(const char* xdg, const char* fallback) {
+  if (const char* x = std::getenv(xdg); x && *x) return x;
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : "/root") + fallback;
+}
+
+// MRENCLAVE of an image is a pure function of the shim, the compiled manifest and the
+// layout parameters; measuring a multi-GiB enclave on every start would dominate start-up,
+// so the value is cached per user, keyed by a hash of exactly those inputs. (In simulation
+// the host is the only EINIT there is; on hardware EINIT recomputes it regardless.)
+measure::Digest cached_mrenclave(const layout::LayoutParams& p) {
+  std::uint64_t params[] = {p.enclave_size, p.max_threads, p.ssa_frame_pages, p.nssa, p.stack_size, p.altstack_size,
+                            p.heap_executable ? 1u : 0u, p.shim_elf_size, p.manifest_size};
+  std::uint8_t key[32];
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx, params, sizeof params);
+  EVP_DigestUpdate(ctx, p.shim_elf, p.shim_elf_size);
+  EVP_DigestUpdate(ctx, p.manifest, p.manifest_size);
+  EVP_DigestFinal_ex(ctx, key, nullptr);
+  EVP_MD_CTX_free(ctx);
+  fs::path dir = home_dir("XDG_CACHE_HOME", "/.cache") + "/cocoon/mrenclave";
+  fs::path file = dir / measure::to_hex(key);
+  measure::Digest d{};
+  std::ifstream in(file, std::ios::binary);
+  if (in.read(reinterpret_cast<char*>(d.data()), 32) && in.gcount() == 32) return d;
+  d = measure::measure_layout(p);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  std::string tmp = file.string() + ".tmp" + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(d.data()), 32);
+  }
+  fs::rename(tmp, file, ec);
+  return d;
+}
+
+std::vector<std::uint8_t> read_file(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LaunchError(std::string(what) + " " + path + ": cannot read it");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// EINIT, simulated: the SIGSTRUCT must be valid and describe exactly this enclave.
+void check_signature(const manifest::Manifest& m, const measure::EnclaveImage& img, const sgx::Sigstruct& ss,
+                     const std::string& sig_name) {
+  measure::Digest mr = cached_mrenclave(img.params);
+  measure::EnclaveIdentity secs;
+  secs.mrenclave = mr;
+  secs.attributes = {m.enclave.attributes | (m.enclave.debug ? sgx::kAttrDebug : 0), m.enclave.xfrm};
+  secs.misc_select = m.enclave.misc_select;
+  std::vector<std::string> problems = measure::check_einit(ss, secs);
+  if (!problems.empty())
+    throw LaunchError(sig_name + " does not sign this enclave, nothing was run: " + measure::join_problems(problems));
+}
+
+void fill_options(const manifest::Manifest& m, measure::EnclaveImage& img, const std::vector<std::string>& host_args,
+                  RunOptions& o) {
+  o.manifest = img.blob;
+  o.program = m.entrypoint;
+  if (m.allow_host_argv && !host_args.empty()) o.argv = host_args;
+  else o.argv = m.argv;
+  if (o.argv.empty()) o.argv = {m.entrypoint};
+  o.enclave_size = m.enclave.size;
+  o.max_threads = m.enclave.max_threads;
+}
+
+}  // namespace
+
+std::string dev_key_path() { return home_dir("XDG_DATA_HOME", "/.local/share") + "/cocoon/dev-signer.pem"; }
+
+void prepare_signed(const std::string& manifest_path, const std::string& sig_path,
+                    const std::vector<std::string>& host_args, RunOptions& o) {
+  manifest::Manifest m;
+  try {
+    m = manifest::load_manifest_file(manifest_path);
+  } catch (const std::exception& e) {
+    throw LaunchError(e.what());
+  }
+  if (!host_args.empty() && !m.allow_host_argv)
+    throw LaunchError(manifest_path + ": the manifest fixes argv (set loader.allow_host_argv to pass arguments)");
+  std::vector<std::uint8_t> sig_bytes = read_file(sig_path, "signature");
+  sgx::Sigstruct ss;
+  try {
+    ss = measure::parse_sigstruct(sig_bytes);
+  } catch (const std::exception& e) {
+    throw LaunchError(sig_path + ": " + e.what());
+  }
+  std::span<const std::uint8_t> shim = shim::shim_image();
+  measure::EnclaveImage img = measure::enclave_image(m, shim);
+  check_signature(m, img, ss, sig_path);
+  fill_options(m, img, host_args, o);
+  if (o.verbose)
+    std::fprintf(stderr, "cocoon: %s: signature %s matches (MRSIGNER %s)\n", manifest_path.c_str(), sig_path.c_str(),
+                 measure::to_hex(measure::mrsigner(ss)).c_str());
+}
+
+void prepare_zero_config(const std::vector<std::string>& command, RunOptions& o) {
+  manifest::GenerateOptions g;
+  g.command = command;
+  g.allowed = {"/"};  // zero-config: the program and its libraries are verified, the rest passes
+  manifest::GenerateResult gen;
+  try {
+    gen = manifest::generate_manifest(g);
+  } catch (const std::exception& e) {
+    throw LaunchError(e.what());
+  }
+  manifest::Manifest& m = gen.manifest;
+  // argv is the generated one: the command line as given, with a #! script's interpreter
+  // in front, exactly as the kernel would have started it.
+  m.allow_host_argv = false;
+  m.env.clear();
+  m.passthrough_env.clear();
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    std::string name = kv.substr(0, kv.find('='));
+    if (!name.empty() && std::find(m.passthrough_env.begin(), m.passthrough_env.end(), name) == m.passthrough_env.end())
+      m.passthrough_env.push_back(name);
+  }
+  char cwd[4096];
+  if (getcwd(cwd, sizeof cwd)) m.working_dir = cwd;
+  m.enclave.size = o.enclave_size;
+  m.enclave.max_threads = o.max_threads;
+
+  std::string key_path = dev_key_path();
+  if (access(key_path.c_str(), R_OK) != 0) {
+    std::error_code ec;
+    fs::create_directories(fs::path(key_path).parent_path(), ec);
+    measure::SigningKey::generate().write_private_pem(key_path, false);
+    if (o.verbose) std::fprintf(stderr, "cocoon: created the development signing key %s\n", key_path.c_str());
+  }
+  measure::SigningKey key = measure::SigningKey::load(key_path);
+  std::span<const std::uint8_t> shim = shim::shim_image();
+  measure::EnclaveImage img = measure::enclave_image(m, shim);
+  measure::Digest mr = cached_mrenclave(img.params);
+  measure::SigstructBytes sig = measure::sign_sigstruct(measure::sigstruct_fields(m.enclave, mr, 0), key);
+  sgx::Sigstruct ss = measure::parse_sigstruct(sig);
+  check_signature(m, img, ss, "the development signature");
+  fill_options(m, img, {}, o);
+  o.program = command.front();
+  if (o.verbose)
+    std::fprintf(stderr,
+                 "cocoon: zero-config run: generated a manifest (%zu trusted files, every other path allowed) and "
+                 "signed it with the development key %s\n",
+                 m.trusted_files.size(), key_path.c_str());
+}
+
+}  // namespace cocoon::run
