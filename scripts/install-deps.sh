@@ -2,6 +2,7 @@
 # Installs everything Cocoon needs to build, run and test, from Debian 12 packages only.
 # Safe to run again; it skips apt when every package is already installed.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 PACKAGES=(
   # toolchain
@@ -11,7 +12,15 @@ PACKAGES=(
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   # programs the end-to-end tests and examples run inside enclaves
   busybox-static coreutils findutils grep sed gzip python3
+  # building and running OCI images in the wrap-image tests (podman with runc; see
+  # shared/notes/testing-infra.md)
+  podman buildah skopeo umoci runc conmon catatonit containernetworking-plugins uidmap
+  golang-github-containers-common fuse-overlayfs
 )
+# Kubernetes YAML validation uses npm (kubernetes-models, tests/k8s). Machines that already
+# have a Node.js with npm (e.g. from another repository) keep it: Debian's npm package would
+# conflict with it.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -23,4 +32,9 @@ if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Node packages for the offline Kubernetes schema validation (tests/k8s/package-lock.json).
+if [ ! -d tests/k8s/node_modules ] && command -v npm >/dev/null 2>&1; then
+  (cd tests/k8s && npm ci --no-audit --no-fund --loglevel=error)
 fi
