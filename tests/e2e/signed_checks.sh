@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Checks of issue 3's guarantees end to end: a signed enclave runs only what it signed, and
+# the program only gets trusted files whose bytes match the manifest (read, pread, mmap,
+# even when the host changes the file after it was opened); unlisted files do not exist.
+# Usage: signed_checks.sh COCOON PROGRAMS_DIR
+set -u
+C=$1
+P=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+pass=0
+fail=0
+check() {  # check NAME CONDITION-COMMAND…
+  local name=$1
+  shift
+  if "$@"; then echo "ok   $name"; pass=$((pass + 1)); else echo "FAIL $name"; echo "---- out:"; cat out.txt 2>/dev/null; echo "---- err:"; cat err.txt 2>/dev/null; fail=$((fail + 1)); fi
+}
+has() { grep -Eq -- "$2" "$1"; }
+
+cp "$P/e2e_trusted_reader" reader
+head -c 200000 /dev/urandom | base64 -w 64 > data.txt       # > 64 KiB: several chunks
+printf 'TRUSTED-CONTENT\n' | cat - data.txt > trusted.txt
+echo "visible but unlisted" > unlisted.txt
+"$C" keygen --out signer.pem >/dev/null 2>&1
+"$C" keygen --out other.pem >/dev/null 2>&1
+"$C" manifest --output app.toml --trusted "$work/trusted.txt" -- "$work/reader" "$work/trusted.txt" >/dev/null 2>&1
+check manifest_generated test -s app.toml
+"$C" sign --key signer.pem app.toml >sign.txt 2>&1
+check signed has sign.txt '^MRENCLAVE [0-9a-f]{64}$'
+
+# Runs, and reads the trusted file every way.
+"$C" run app.toml >out.txt 2>err.txt; rc=$?
+check signed_run_status test $rc = 0
+check signed_run_read has out.txt '^read ok TRUSTED-CONTENT'
+check signed_run_pread has out.txt '^pread ok TRUSTED-CONTENT'
+check signed_run_mmap has out.txt '^mmap ok TRUSTED-CONTENT'
+
+# One byte of the trusted file changed: refused with EACCES, a log line naming both hashes.
+cp trusted.txt trusted.orig
+printf 'X' | dd of=trusted.txt bs=1 seek=3 conv=notrunc status=none
+"$C" run app.toml >out.txt 2>err.txt
+check tampered_file_refused has out.txt '^open error Permission denied'
+check tampered_file_logged has err.txt "trusted file $work/trusted.txt: hash mismatch \(manifest says [0-9a-f]{64}, file is [0-9a-f]{64}\)"
+cp trusted.orig trusted.txt
+
+# Changed on the host after the enclave opened it: later reads are refused.
+rm -f go
+( "$C" run --no-manifest -- /bin/true >/dev/null 2>&1 )  # warm the page cache of cocoon itself
+"$C" manifest --output wait.toml --trusted "$work/trusted.txt" --allowed "$work/go" -- "$work/reader" "$work/trusted.txt" wait "$work/go" 131072 >/dev/null 2>&1
+"$C" sign --key signer.pem wait.toml >/dev/null 2>&1
+"$C" run wait.toml >out.txt 2>err.txt &
+runner=$!
+for i in $(seq 100); do grep -q '^mmap' out.txt 2>/dev/null && break; sleep 0.05; done
+printf 'Y' | dd of=trusted.txt bs=1 seek=131080 conv=notrunc status=none   # in the chunk read next
+touch go
+wait $runner
+check swapped_after_open_first_reads_ok test "$(grep -c ' ok TRUSTED-CONTENT' out.txt)" = 3
+check swapped_bytes_never_seen test "$(grep -c ' ok ' out.txt)" = 3
+check swapped_after_open_read_refused has out.txt '^read error Permission denied$'
+check swapped_after_open_pread_refused has out.txt '^pread error Permission denied$'
+check swapped_after_open_mmap_refused has out.txt '^mmap error Permission denied$'
+check swapped_after_open_logged has err.txt "changed on the host after it was opened"
+cp trusted.orig trusted.txt
+
+# A file the manifest does not list does not exist for the program.
+"$C" manifest --output hidden.toml -- "$work/reader" "$work/unlisted.txt" >/dev/null 2>&1
+"$C" sign --key signer.pem hidden.toml >/dev/null 2>&1
+"$C" run hidden.toml >out.txt 2>err.txt
+check unlisted_file_invisible has out.txt '^open error No such file or directory'
+
+# The signature must match the enclave: manifest byte, SIGSTRUCT byte, other signer.
+cp app.toml app.orig; cp app.sig sig.orig
+sed -i 's/^max_threads = .*/max_threads = 7/' app.toml
+"$C" run app.toml >out.txt 2>err.txt; rc=$?
+check edited_manifest_refused test $rc != 0 -a ! -s out.txt
+check edited_manifest_message has err.txt 'app.sig does not sign this enclave, nothing was run: ENCLAVEHASH [0-9a-f]{64} does not match'
+cp app.orig app.toml
+printf '\x05' | dd of=app.sig bs=1 seek=1026 conv=notrunc status=none   # ISVSVN
+"$C" run app.toml >out.txt 2>err.txt; rc=$?
+check tampered_sigstruct_refused test $rc != 0 -a ! -s out.txt
+check tampered_sigstruct_message has err.txt 'RSA signature does not verify'
+cp sig.orig app.sig
+"$C" sign --key other.pem --output other.sig app.toml >/dev/null 2>&1
+"$C" run --sig other.sig app.toml >out.txt 2>err.txt; rc=$?
+check other_signer_runs_its_own_signature test $rc = 0   # a valid signature by another key is a different MRSIGNER, not an error
+"$C" sigstruct --json other.sig > other.json 2>/dev/null; "$C" sigstruct --json app.sig > app.json 2>/dev/null
+check other_signer_has_other_mrsigner test "$(grep -o '"mrsigner": *"[0-9a-f]*"' other.json)" != "$(grep -o '"mrsigner": *"[0-9a-f]*"' app.json)"
+rm -f app.sig
+"$C" run app.toml >out.txt 2>err.txt; rc=$?
+check missing_signature_refused test $rc != 0 -a ! -s out.txt
+check missing_signature_message has err.txt 'signature .*app.sig: cannot read it'
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
