@@ -40,16 +40,7 @@ namespace {
 constexpr int kMaxArgs = 4096;
 constexpr std::uint64_t kProgramHint = 0x1000000;  // PIE programs load low; brk grows above
 
-[[noreturn]] void early_die(const char* what) {
-  static const char prefix[] = "cocoon: enclave: ";
-  host::call(abi::kWrite, 2, prefix, sizeof prefix - 1);
-  std::uint64_t n = 0;
-  while (what[n]) ++n;
-  host::call(abi::kWrite, 2, what, n);
-  host::call(abi::kWrite, 2, "\n", 1);
-  host::call(abi::kExitGroup, 71);
-  __builtin_unreachable();
-}
+[[noreturn]] void early_die(const char* what) { host::die_early("enclave", what); }
 
 ShimThread* thread_slot(std::uint32_t index) {
   const layout::EnclaveDescriptor* d = g.desc;

@@ -33,6 +33,9 @@ inline long call(long nr, T... args) {
 long futex_wait(std::uint32_t* word, std::uint32_t expected, long timeout_ns = -1);
 long futex_wake(std::uint32_t* word, int count);
 void write_log(const char* s, std::uint64_t n);  // the supervisor's stderr
+// Before the shim's own state exists (no globals, no window): "cocoon: <who>: <what>" on
+// stderr, then exit status 71. Usable before relocation (no pointers from data).
+[[noreturn]] void die_early(const char* who, const char* what);
 
 inline std::uint64_t rdtsc() {
   std::uint32_t lo, hi;

@@ -26,4 +26,18 @@ void write_log(const char* s, std::uint64_t n) {
   }
 }
 
+void die_early(const char* who, const char* what) {
+  auto put = [](const char* t) {
+    std::uint64_t n = 0;
+    while (t[n]) ++n;
+    call(abi::kWrite, 2, t, n);
+  };
+  put("cocoon: ");
+  put(who);
+  put(": ");
+  put(what);
+  put("\n");
+  for (;;) call(abi::kExitGroup, 71);
+}
+
 }  // namespace cocoon::host

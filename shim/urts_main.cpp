@@ -22,16 +22,7 @@ namespace {
 using namespace cocoon;
 
 // Before the enclave is entered there is no log channel but the supervisor's stderr.
-[[noreturn]] void urts_die(const char* what) {
-  static const char prefix[] = "cocoon: enclave loader: ";
-  host::call(abi::kWrite, 2, prefix, sizeof prefix - 1);
-  std::uint64_t n = 0;
-  while (what[n]) ++n;
-  host::call(abi::kWrite, 2, what, n);
-  host::call(abi::kWrite, 2, "\n", 1);
-  host::call(abi::kExitGroup, 71);
-  __builtin_unreachable();
-}
+[[noreturn]] void urts_die(const char* what) { host::die_early("enclave loader", what); }
 
 struct MapCtx {
   std::uint64_t base;
