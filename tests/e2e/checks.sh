@@ -96,5 +96,12 @@ if grep -q SUCCEEDED err.txt; then echo "FAIL proxy_cannot_peek: an attempt succ
   done
 fi
 
+# The zero-config cache follows the files: a program replaced on disk runs as the new one.
+cp /bin/true prog
+run zero_config_first 0 "" "" -- "$C" run -- ./prog
+cp /bin/false prog
+run zero_config_after_change 1 "" "" -- "$C" run -- ./prog
+run zero_config_verbose_says_cached 1 "" "zero-config run: a cached manifest" -- "$C" run -v -- ./prog
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

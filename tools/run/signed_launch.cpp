@@ -94,6 +94,85 @@ void fill_options(const manifest::Manifest& m, measure::EnclaveImage& img, const
   o.max_threads = m.enclave.max_threads;
 }
 
+// ---- zero-config cache ----
+// Generating the manifest (hashing the program and its libraries) and signing it cost more
+// than the rest of start-up, so the result is kept per user, keyed by everything it depends
+// on: the command line, working directory, environment names, enclave settings, the cocoon
+// binary, the shim and the development key. It is reused only while every trusted file
+// still has the same identity (device, inode, size, mtime, ctime); and in any case the shim
+// verifies each trusted file's hash in the enclave, so a stale entry can only cause a
+// refusal, never the acceptance of other bytes.
+std::string file_identity(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return {};
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
+         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
+}
+
+std::string zero_config_key(const std::vector<std::string>& command, const RunOptions& o, const std::string& key_path) {
+  std::string material = "cocoon-zero-config-v1";
+  auto add = [&](const std::string& s) {
+    material += std::to_string(s.size()) + ":" + s;
+  };
+  for (const auto& a : command) add(a);
+  char cwd[4096] = "";
+  if (getcwd(cwd, sizeof cwd)) add(cwd);
+  std::vector<std::string> names;
+  for (char** e = environ; *e; ++e) names.emplace_back(std::string(*e).substr(0, std::string(*e).find('=')));
+  for (const auto& n : names) add(n);
+  add(std::to_string(o.enclave_size) + "/" + std::to_string(o.max_threads));
+  add(file_identity("/proc/self/exe"));
+  add(file_identity(key_path));
+  std::span<const std::uint8_t> shim = shim::shim_image();
+  std::uint8_t digest[32];
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx, material.data(), material.size());
+  EVP_DigestUpdate(ctx, shim.data(), shim.size());
+  EVP_DigestFinal_ex(ctx, digest, nullptr);
+  EVP_MD_CTX_free(ctx);
+  return measure::to_hex(digest);
+}
+
+fs::path zero_config_dir() { return home_dir("XDG_CACHE_HOME", "/.cache") + "/cocoon/zero-config"; }
+
+// Returns true and fills m/sig when a still-valid entry exists.
+bool load_zero_config(const std::string& key, manifest::Manifest& m, std::vector<std::uint8_t>& sig) {
+  fs::path base = zero_config_dir() / key;
+  std::ifstream ids(base.string() + ".ids");
+  if (!ids) return false;
+  std::string line;
+  while (std::getline(ids, line)) {
+    auto tab = line.find('\t');
+    if (tab == std::string::npos || file_identity(line.substr(0, tab)) != line.substr(tab + 1)) return false;
+  }
+  try {
+    m = manifest::load_manifest_file(base.string() + ".toml");
+    sig = read_file(base.string() + ".sig", "cached signature");
+  } catch (const std::exception&) {
+    return false;
+  }
+  return sig.size() == measure::kSigstructSize;
+}
+
+void store_zero_config(const std::string& key, const manifest::Manifest& m, std::span<const std::uint8_t> sig) {
+  std::error_code ec;
+  fs::create_directories(zero_config_dir(), ec);
+  fs::path base = zero_config_dir() / key;
+  std::string tmp = "." + std::to_string(getpid()) + ".tmp";
+  {
+    std::ofstream(base.string() + ".toml" + tmp) << manifest::to_toml(m);
+    std::ofstream sig_out(base.string() + ".sig" + tmp, std::ios::binary);
+    sig_out.write(reinterpret_cast<const char*>(sig.data()), static_cast<std::streamsize>(sig.size()));
+    std::ofstream ids(base.string() + ".ids" + tmp);
+    for (const auto& t : m.trusted_files) ids << t.path << '\t' << file_identity(t.path) << '\n';
+  }
+  fs::rename(base.string() + ".toml" + tmp, base.string() + ".toml", ec);
+  fs::rename(base.string() + ".sig" + tmp, base.string() + ".sig", ec);
+  fs::rename(base.string() + ".ids" + tmp, base.string() + ".ids", ec);  // last: marks the entry complete
+}
+
 }  // namespace
 
 std::string dev_key_path() { return home_dir("XDG_DATA_HOME", "/.local/share") + "/cocoon/dev-signer.pem"; }
@@ -125,32 +204,6 @@ void prepare_signed(const std::string& manifest_path, const std::string& sig_pat
 }
 
 void prepare_zero_config(const std::vector<std::string>& command, RunOptions& o) {
-  manifest::GenerateOptions g;
-  g.command = command;
-  g.allowed = {"/"};  // zero-config: the program and its libraries are verified, the rest passes
-  manifest::GenerateResult gen;
-  try {
-    gen = manifest::generate_manifest(g);
-  } catch (const std::exception& e) {
-    throw LaunchError(e.what());
-  }
-  manifest::Manifest& m = gen.manifest;
-  // argv is the generated one: the command line as given, with a #! script's interpreter
-  // in front, exactly as the kernel would have started it.
-  m.allow_host_argv = false;
-  m.env.clear();
-  m.passthrough_env.clear();
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    std::string name = kv.substr(0, kv.find('='));
-    if (!name.empty() && std::find(m.passthrough_env.begin(), m.passthrough_env.end(), name) == m.passthrough_env.end())
-      m.passthrough_env.push_back(name);
-  }
-  char cwd[4096];
-  if (getcwd(cwd, sizeof cwd)) m.working_dir = cwd;
-  m.enclave.size = o.enclave_size;
-  m.enclave.max_threads = o.max_threads;
-
   std::string key_path = dev_key_path();
   if (access(key_path.c_str(), R_OK) != 0) {
     std::error_code ec;
@@ -158,20 +211,53 @@ void prepare_zero_config(const std::vector<std::string>& command, RunOptions& o)
     measure::SigningKey::generate().write_private_pem(key_path, false);
     if (o.verbose) std::fprintf(stderr, "cocoon: created the development signing key %s\n", key_path.c_str());
   }
-  measure::SigningKey key = measure::SigningKey::load(key_path);
+  std::string cache_key = zero_config_key(command, o, key_path);
+  manifest::Manifest m;
+  std::vector<std::uint8_t> sig;
+  bool cached = load_zero_config(cache_key, m, sig);
   std::span<const std::uint8_t> shim = shim::shim_image();
+  if (!cached) {
+    manifest::GenerateOptions g;
+    g.command = command;
+    g.allowed = {"/"};  // zero-config: the program and its libraries are verified, the rest passes
+    try {
+      m = manifest::generate_manifest(g).manifest;
+    } catch (const std::exception& e) {
+      throw LaunchError(e.what());
+    }
+    // argv is the generated one: the command line as given, with a #! script's interpreter
+    // in front, exactly as the kernel would have started it.
+    m.allow_host_argv = false;
+    m.env.clear();
+    m.passthrough_env.clear();
+    for (char** e = environ; *e; ++e) {
+      std::string kv = *e;
+      std::string name = kv.substr(0, kv.find('='));
+      if (!name.empty() &&
+          std::find(m.passthrough_env.begin(), m.passthrough_env.end(), name) == m.passthrough_env.end())
+        m.passthrough_env.push_back(name);
+    }
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd)) m.working_dir = cwd;
+    m.enclave.size = o.enclave_size;
+    m.enclave.max_threads = o.max_threads;
+    measure::SigningKey key = measure::SigningKey::load(key_path);
+    measure::EnclaveImage fresh = measure::enclave_image(m, shim);
+    measure::Digest mr = cached_mrenclave(fresh.params);
+    measure::SigstructBytes bytes = measure::sign_sigstruct(measure::sigstruct_fields(m.enclave, mr, 0), key);
+    sig.assign(bytes.begin(), bytes.end());
+    store_zero_config(cache_key, m, sig);
+  }
   measure::EnclaveImage img = measure::enclave_image(m, shim);
-  measure::Digest mr = cached_mrenclave(img.params);
-  measure::SigstructBytes sig = measure::sign_sigstruct(measure::sigstruct_fields(m.enclave, mr, 0), key);
   sgx::Sigstruct ss = measure::parse_sigstruct(sig);
   check_signature(m, img, ss, "the development signature");
   fill_options(m, img, {}, o);
   o.program = command.front();
   if (o.verbose)
     std::fprintf(stderr,
-                 "cocoon: zero-config run: generated a manifest (%zu trusted files, every other path allowed) and "
-                 "signed it with the development key %s\n",
-                 m.trusted_files.size(), key_path.c_str());
+                 "cocoon: zero-config run: %s manifest (%zu trusted files, every other path allowed) signed with the "
+                 "development key %s\n",
+                 cached ? "a cached" : "a generated", m.trusted_files.size(), key_path.c_str());
 }
 
 }  // namespace cocoon::run
