@@ -145,6 +145,9 @@ Hostile parse_hostile(const std::string& name) {
 void run_proxy(const ProxyOptions& opts) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_NAME, "cocoon-proxy");
+  // A write to a closed pipe must fail with EPIPE for the program (the shim then raises
+  // SIGPIPE in the program, as the kernel would), not end the proxy.
+  signal(SIGPIPE, SIG_IGN);
   if (!drop_ptrace_capability()) {
     std::fprintf(stderr, "cocoon: proxy: cannot drop CAP_SYS_PTRACE\n");
     _exit(72);

@@ -6,6 +6,7 @@
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
 #include "shim/path_calls.hpp"
+#include "shim/signals.hpp"
 #include "shim/trusted_files.hpp"
 #include "shim/thread.hpp"
 #include "shim/user_memory.hpp"
@@ -40,6 +41,14 @@ long iago(const char* call, const char* what, long value) {
 }
 
 static long forward_marshalled(const SyscallInfo& info, SyscallFrame& f);
+
+void raise_sigpipe_for(const SyscallFrame& f) {
+  constexpr long kMsgNosignal = 0x4000;
+  bool nosignal = (f.nr == 44 || f.nr == 46) && (f.a[f.nr == 44 ? 3 : 2] & kMsgNosignal);
+  bool writes = f.nr == 1 || f.nr == 18 || f.nr == 20 || f.nr == 296 || f.nr == 328 || f.nr == 44 || f.nr == 46 ||
+                f.nr == 40;
+  if (writes && !nosignal) signals::raise_in_program(abi::kSIGPIPE);
+}
 
 long proxy_roundtrip(channel::Channel* ch) {
   __atomic_store_n(&ch->state, channel::kRequest, __ATOMIC_SEQ_CST);
@@ -145,6 +154,7 @@ long forward_generic(const SyscallInfo& info, SyscallFrame& f) {
   long handled;
   if (apply_file_policy(info, f, &handled)) return handled;
   long ret = forward_marshalled(info, f);
+  if (ret == -abi::kEPIPE) raise_sigpipe_for(f);
   if (ret >= 0 && (info.flags & syscalls::kNewFd)) note_opened(info, f, ret);
   if (ret == 0 && f.nr == 5 && trusted::is_trusted_fd(static_cast<int>(f.a[0]))) {
     // The size of a trusted file is the verified one, not what the host reports.

@@ -18,6 +18,9 @@ namespace cocoon::shim {
 
 long forward_generic(const syscalls::SyscallInfo& info, SyscallFrame& f);
 
+// A forwarded write failed with EPIPE: the kernel would send SIGPIPE to the writer.
+void raise_sigpipe_for(const SyscallFrame& f);
+
 // One request/response exchange on the current thread's channel. The request must have
 // been written into ch->req (and data). Returns the proxy's raw result.
 long proxy_roundtrip(channel::Channel* ch);

@@ -175,6 +175,7 @@ long sys_sendfile(SyscallFrame& f) {
   if (offp && !rq.in(2, offp, 8)) return -abi::kEFAULT;
   rq.arg(3, f.a[3]);
   long r = rq.call("sendfile");
+  if (r == -abi::kEPIPE) raise_sigpipe_for(f);
   if (r < 0) return r;
   if (r > f.a[3]) return iago("sendfile", "length", r);
   if (offp && !user::copy_to(offp, rq.data(2), 8)) return -abi::kEFAULT;

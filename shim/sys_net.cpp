@@ -128,7 +128,11 @@ long do_msg(long op, int fdn, std::uint64_t umsg, long flags) {
 
 }  // namespace
 
-long sys_sendmsg(SyscallFrame& f) { return do_msg(46, static_cast<int>(f.a[0]), static_cast<std::uint64_t>(f.a[1]), f.a[2]); }
+long sys_sendmsg(SyscallFrame& f) {
+  long r = do_msg(46, static_cast<int>(f.a[0]), static_cast<std::uint64_t>(f.a[1]), f.a[2]);
+  if (r == -abi::kEPIPE) raise_sigpipe_for(f);
+  return r;
+}
 long sys_recvmsg(SyscallFrame& f) { return do_msg(47, static_cast<int>(f.a[0]), static_cast<std::uint64_t>(f.a[1]), f.a[2]); }
 
 long sys_getsockopt(SyscallFrame& f) {

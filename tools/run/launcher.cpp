@@ -323,7 +323,9 @@ int run_in_enclave(const RunOptions& o) {
   int result;
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
-    if (window->exit_kind == 2 && window->exit_reason[0])
+    if (sig == SIGPIPE)
+      ;  // like a shell: a program stopped by a closed pipe is not worth a message
+    else if (window->exit_kind == 2 && window->exit_reason[0])
       std::fprintf(stderr, "cocoon: %s\n", window->exit_reason);
     else if (sig == SIGSYS)
       std::fprintf(stderr, "cocoon: program killed by SIGSYS: a syscall that bypassed the shim was stopped by the "
