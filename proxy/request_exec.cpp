@@ -81,6 +81,7 @@ bool lengths_fit(const channel::Request& rq, const std::uint8_t* data) {
       case syscalls::Arg::In:
       case syscalls::Arg::Out:
       case syscalls::Arg::InOut: {
+        if (!ptr) return false;  // an iovec where the table has a plain buffer
         std::uint64_t need;
         if (a.size_arg >= 0) {
           std::uint64_t count = static_cast<std::uint64_t>(rq.args[a.size_arg]);
@@ -88,7 +89,7 @@ bool lengths_fit(const channel::Request& rq, const std::uint8_t* data) {
           if (count > (~0ull) / elem) return false;
           need = count * elem;
         } else if (a.size_arg == syscalls::kSizeFromPtr) {
-          if (!(rq.ptr_mask & (1u << (i + 1))) || rq.extent[i + 1] < 4) return false;
+          if (i + 1 >= 6 || !(rq.ptr_mask & (1u << (i + 1))) || rq.extent[i + 1] < 4) return false;
           std::uint32_t len;
           std::memcpy(&len, data + rq.args[i + 1], 4);
           need = len;
@@ -100,11 +101,11 @@ bool lengths_fit(const channel::Request& rq, const std::uint8_t* data) {
       }
       case syscalls::Arg::IovIn:
       case syscalls::Arg::IovOut:
-        if (!iov || rq.args[a.size_arg] != 1) return false;  // one iovec, checked above
+        if (!iov || a.size_arg < 0 || rq.args[a.size_arg] != 1) return false;  // one iovec, checked above
         break;
       case syscalls::Arg::Path:
       case syscalls::Arg::Str:
-        if (rq.extent[i] == 0 || data[rq.args[i] + rq.extent[i] - 1] != 0) return false;
+        if (!ptr || rq.extent[i] == 0 || data[rq.args[i] + rq.extent[i] - 1] != 0) return false;
         break;
       default:
         return false;  // a pointer where the table has none
@@ -129,6 +130,7 @@ bool operation_allowed(std::uint64_t op) {
 long execute_request(const channel::Request& rq, std::uint8_t* data, std::uint64_t data_size) {
   if (rq.op == channel::kOpPing) return 0;
   if (!operation_allowed(rq.op)) return -ENOSYS;
+  if (rq.ptr_mask & rq.iov_mask) return -EFAULT;  // an argument is one or the other
   long args[6];
   for (int i = 0; i < 6; ++i) {
     args[i] = rq.args[i];

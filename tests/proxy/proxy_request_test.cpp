@@ -93,6 +93,36 @@ TEST_F(ProxyRequest, IovecBaseIsTranslatedAndChecked) {
   EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
 }
 
+// An argument marked both as a plain pointer and as an iovec must not slip through as an
+// iovec whose base was never translated (the kernel would write to that raw address: found
+// by the fuzzer, where the address fell in ASan's shadow memory).
+TEST_F(ProxyRequest, AnArgumentMarkedPointerAndIovecIsRefused) {
+  lseek(fd, 0, SEEK_SET);
+  char outside[8] = "intact";
+  std::uint64_t iov[2] = {reinterpret_cast<std::uint64_t>(outside), 5};
+  std::memcpy(data.data(), iov, 16);
+  rq = Request{};
+  rq.op = SYS_readv;
+  rq.args[0] = fd;
+  rq.args[1] = 0;
+  rq.args[2] = 1;
+  rq.ptr_mask = 1u << 1;
+  rq.iov_mask = 1u << 1;
+  rq.extent[1] = 16;
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+  EXPECT_STREQ(outside, "intact");
+  rq.iov_mask = 0;  // a plain pointer where the table wants an iovec
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+  EXPECT_STREQ(outside, "intact");
+  rq.ptr_mask = 0;  // ... and an iovec where the table wants a plain pointer
+  pread_at(0, 11, 11);
+  rq.ptr_mask = 0;
+  rq.iov_mask = 1u << 1;
+  std::uint64_t iov2[2] = {64, 11};
+  std::memcpy(data.data(), iov2, 16);
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+}
+
 TEST_F(ProxyRequest, ErrnoComesBackNegative) {
   rq = Request{};
   rq.op = SYS_close;
