@@ -33,12 +33,12 @@ SigstructFields sigstruct_fields(const manifest::EnclaveSettings& e, const Diges
 }
 
 std::vector<std::string> verify_trusted_files(const manifest::Manifest& m, const std::string& root,
-                                              unsigned threads) {
+                                              unsigned threads, manifest::HashCache* cache) {
   manifest::Sysroot sysroot(root);
   std::vector<std::string> host_paths;
   host_paths.reserve(m.trusted_files.size());
   for (const auto& tf : m.trusted_files) host_paths.push_back(sysroot.host_path(tf.path));
-  const auto hashes = manifest::hash_files(host_paths, threads);
+  const auto hashes = manifest::hash_files(host_paths, threads, cache);
   std::vector<std::string> problems;
   for (std::size_t i = 0; i < hashes.size(); ++i) {
     const auto& tf = m.trusted_files[i];

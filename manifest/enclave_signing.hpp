@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "manifest/enclave_layout.hpp"
+#include "manifest/hash_cache.hpp"
 #include "manifest/manifest.hpp"
 #include "manifest/measurement.hpp"
 #include "manifest/sigstruct.hpp"
@@ -29,8 +30,9 @@ EnclaveImage enclave_image(const manifest::Manifest& m, std::span<const std::uin
 SigstructFields sigstruct_fields(const manifest::EnclaveSettings& e, const Digest& mrenclave, std::uint32_t date);
 
 // Re-hashes every trusted file (host path = root + path) in parallel and returns one message
-// per file that is missing, unreadable or changed, naming the file and both hashes.
+// per file that is missing, unreadable or changed, naming the file and both hashes. With a
+// cache, files whose identity is unchanged since they were last hashed are not read again.
 std::vector<std::string> verify_trusted_files(const manifest::Manifest& m, const std::string& root = "/",
-                                              unsigned threads = 0);
+                                              unsigned threads = 0, manifest::HashCache* cache = nullptr);
 
 }  // namespace cocoon::measure

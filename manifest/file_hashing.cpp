@@ -1,11 +1,14 @@
 #include "manifest/file_hashing.hpp"
 
+#include "manifest/hash_cache.hpp"
+
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -43,7 +46,17 @@ class Hasher {
       throw std::runtime_error("OpenSSL: SHA-256 failed");
     return out;
   }
-  void file(const std::string& path, FileHash& r) {
+  void file(const std::string& path, FileHash& r, HashCache* cache, std::chrono::system_clock::time_point started) {
+    if (cache) {
+      struct stat st;
+      if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+        if (auto hit = cache->find(path, identity_of(st))) {
+          r.sha256 = hit->sha256;
+          r.size = static_cast<std::uint64_t>(st.st_size);
+          r.is_elf = hit->is_elf;
+          return;
+        }
+    }
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
       r.error = std::string("open: ") + std::strerror(errno);
@@ -99,6 +112,7 @@ class Hasher {
         throw std::runtime_error("OpenSSL: SHA-256 failed");
     }
     close(fd);
+    if (cache) cache->record(path, identity_of(st), {r.sha256, r.is_elf}, started);
   }
 
  private:
@@ -110,7 +124,8 @@ class Hasher {
 
 Sha256 sha256_of(const void* data, std::size_t size) { return Hasher().digest(data, size); }
 
-std::vector<FileHash> hash_files(const std::vector<std::string>& paths, unsigned threads) {
+std::vector<FileHash> hash_files(const std::vector<std::string>& paths, unsigned threads, HashCache* cache) {
+  const auto started = std::chrono::system_clock::now();
   std::vector<FileHash> results(paths.size());
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, paths.size())));
@@ -120,7 +135,7 @@ std::vector<FileHash> hash_files(const std::vector<std::string>& paths, unsigned
     std::size_t i = SIZE_MAX;
     try {
       Hasher h;
-      while ((i = next.fetch_add(1, std::memory_order_relaxed)) < paths.size()) h.file(paths[i], results[i]);
+      while ((i = next.fetch_add(1, std::memory_order_relaxed)) < paths.size()) h.file(paths[i], results[i], cache, started);
     } catch (const std::exception& e) {  // OpenSSL failure: report it on the file at hand
       if (i < paths.size()) results[i].error = e.what();
     }

@@ -22,8 +22,13 @@ struct FileHash {
   std::string error;    // non-empty when the file could not be read ("open: Permission denied")
 };
 
+class HashCache;
+
 // Hashes every file; result[i] belongs to paths[i]. threads = 0: one per online CPU.
-std::vector<FileHash> hash_files(const std::vector<std::string>& paths, unsigned threads = 0);
+// With a cache, a file whose identity (device, inode, size, mtime, ctime) matches a cached
+// entry is not read; files that are read are recorded in it (the caller saves it).
+std::vector<FileHash> hash_files(const std::vector<std::string>& paths, unsigned threads = 0,
+                                 HashCache* cache = nullptr);
 
 Sha256 sha256_of(const void* data, std::size_t size);
 

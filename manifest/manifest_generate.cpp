@@ -78,7 +78,8 @@ class Generator {
   const GenerateOptions& opts_;
   Sysroot root_;
   std::set<std::string> files_;           // canonical in-root paths to trust
-  std::set<std::string> walked_elves_;    // ELF files found in trusted directories
+  std::set<std::string> elf_candidates_;  // files found in trusted directories, explicitly
+                                          // trusted files: their libraries are added if ELF
   std::map<std::string, FileHash> hashes_;
   std::vector<std::string> warnings_;
 };
@@ -92,20 +93,21 @@ void Generator::walk_directory(const std::string& dir) {
     if (ec) throw GenerateError("trusted directory " + dir + ": " + ec.message());
     std::string host = it->path().string();
     std::string path = host.substr(strip);
-    auto st = it->symlink_status(ec);
+    // The entry's type comes from the directory listing (d_type): no stat per file.
+    const bool link = it->is_symlink(ec);
     if (ec) throw GenerateError(path + ": " + ec.message());
     if (!is_valid_utf8(path)) {
       warnings_.push_back(path + ": skipped, the name is not valid UTF-8");
       continue;
     }
-    if (fs::is_symlink(st)) {
+    if (link) {
       auto c = root_.resolve(path);  // records the link (and any on the way)
       if (c && fs::is_regular_file(fs::status(root_.host_path(*c), ec))) files_.insert(*c);
       continue;
     }
-    if (fs::is_regular_file(st)) {
+    if (it->is_regular_file(ec)) {
       files_.insert(path);
-      if (is_loadable_x86_64_elf(host)) walked_elves_.insert(path);
+      elf_candidates_.insert(path);
     }
   }
 }
@@ -121,7 +123,7 @@ void Generator::add_trusted_path(const std::string& given, bool explicit_file) {
     walk_directory(*c);
   } else if (S_ISREG(st.st_mode)) {
     files_.insert(*c);
-    if (explicit_file && is_loadable_x86_64_elf(root_.host_path(*c))) walked_elves_.insert(*c);
+    if (explicit_file) elf_candidates_.insert(*c);
   } else {
     throw GenerateError("trusted path " + p + ": not a regular file or directory");
   }
@@ -134,7 +136,7 @@ void Generator::hash_pending(GenerateResult& r) {
       todo.push_back(f);
       host.push_back(root_.host_path(f));
     }
-  auto results = hash_files(host, opts_.threads);
+  auto results = hash_files(host, opts_.threads, opts_.hash_cache);
   for (std::size_t i = 0; i < todo.size(); ++i) {
     if (!results[i].error.empty())
       throw GenerateError("trusted file " + todo[i] + ": cannot hash it (" + results[i].error + ")");
@@ -225,7 +227,12 @@ GenerateResult Generator::run() {
   hash_pending(r);
   // Libraries found in trusted directories (and explicitly trusted ones) bring their own
   // dependencies, e.g. Python's lib-dynload/_ssl.so needs libssl.
-  for (const auto& elf : walked_elves_) deps.add_object(elf, false);
+  // Hashing read each file's first bytes: only those with the ELF magic are looked at again.
+  for (const auto& f : elf_candidates_) {
+    auto h = hashes_.find(f);
+    if (h != hashes_.end() && h->second.is_elf && is_loadable_x86_64_elf(root_.host_path(f)))
+      deps.add_object(f, false);
+  }
   files_.insert(deps.files().begin(), deps.files().end());
   hash_pending(r);
   for (const auto& w : deps.warnings()) r.warnings.push_back(w);

@@ -14,6 +14,8 @@
 
 namespace cocoon::manifest {
 
+class HashCache;
+
 // Default environment of a generated manifest (docs/manifest.md explains the choice).
 inline constexpr const char* kDefaultPath = "/usr/local/bin:/usr/bin:/bin";
 inline constexpr const char* kDefaultLang = "C.UTF-8";
@@ -28,6 +30,7 @@ struct GenerateOptions {
   std::optional<std::string> working_dir;   // default: the current directory when root is
                                             // "/", else "/"
   unsigned threads = 0;               // hashing threads, 0 = one per CPU
+  HashCache* hash_cache = nullptr;    // optional: reuse hashes of unchanged files (hash_cache.hpp)
 };
 
 struct GenerateResult {

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "command.hpp"
+#include "manifest/hash_cache.hpp"
 #include "manifest/manifest_generate.hpp"
 
 namespace {
@@ -15,6 +16,7 @@ struct Opts {
   std::string root = "/", template_path, working_dir;
   unsigned threads = 0;
   bool quiet = false;
+  bool no_hash_cache = false;
 };
 
 int fail(const std::string& what) {
@@ -31,6 +33,8 @@ int run(const Opts& o) {
   g.allowed = o.allowed;
   g.template_path = o.template_path;
   g.threads = o.threads;
+  std::unique_ptr<HashCache> cache;
+  if (!o.no_hash_cache) g.hash_cache = (cache = std::make_unique<HashCache>(HashCache::default_path())).get();
   if (!o.working_dir.empty()) g.working_dir = o.working_dir;
   for (const auto& kv : o.vars) {
     auto eq = kv.find('=');
@@ -42,6 +46,7 @@ int run(const Opts& o) {
   std::string text;
   try {
     r = generate_manifest(g);
+    if (cache) cache->save();
     text = to_toml(r.manifest);
   } catch (const ManifestError& e) {
     return fail(e.what());
@@ -78,6 +83,9 @@ cocoon::tools::CommandRegistration reg{
       app.add_option("--var", o->vars, "Template variable NAME=VALUE (repeatable)")->allow_extra_args(false);
       app.add_option("--working-dir", o->working_dir, "Working directory (default: the current one)");
       app.add_option("--threads", o->threads, "Hashing threads (default: one per CPU)");
+      app.add_flag("--no-hash-cache", o->no_hash_cache,
+                   "Hash every trusted file, not reusing hashes of files unchanged since the last run "
+                   "(~/.cache/cocoon/file-hashes)");
       app.add_flag("--quiet,-q", o->quiet, "Print no summary");
       app.add_option("command", o->command, "-- PROGRAM [ARGS...]");
       return [o]() {

@@ -5,7 +5,8 @@
 //
 // Deterministic for a given key, manifest and date. Before signing, every trusted file of the
 // manifest is re-hashed (in parallel with the measurement) and signing is refused if one
-// changed (--no-verify-files skips this).
+// changed (--no-verify-files skips this). Files unchanged since they were last hashed (same
+// inode, size, mtime and ctime, manifest/hash_cache.hpp) are not read again (--no-hash-cache).
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -31,6 +32,7 @@ struct SignOptions {
   std::string output;
   std::string root = "/";
   bool no_verify_files = false;
+  bool no_hash_cache = false;
 };
 
 std::string default_output(const std::string& manifest) {
@@ -69,8 +71,14 @@ int run(const SignOptions& o) {
 
   // Trusted files are re-hashed on other threads while this one measures the image.
   std::future<std::vector<std::string>> file_check;
+  std::unique_ptr<cocoon::manifest::HashCache> cache;
+  if (!o.no_hash_cache) cache = std::make_unique<cocoon::manifest::HashCache>(cocoon::manifest::HashCache::default_path());
   if (!o.no_verify_files)
-    file_check = std::async(std::launch::async, [&m, &o] { return verify_trusted_files(m, o.root); });
+    file_check = std::async(std::launch::async, [&m, &o, &cache] {
+      auto problems = verify_trusted_files(m, o.root, 0, cache.get());
+      if (cache) cache->save();
+      return problems;
+    });
 
   const EnclaveImage img = enclave_image(m, cocoon::shim::shim_image());
   Digest mrenclave;
@@ -108,6 +116,9 @@ cocoon::tools::CommandRegistration reg{
       app.add_option("--output,-o", o->output, "Where to write the SIGSTRUCT (default: the manifest name with .sig)");
       app.add_option("--root", o->root, "Root filesystem the trusted file paths are in (default /)");
       app.add_flag("--no-verify-files", o->no_verify_files, "Do not re-hash the trusted files before signing");
+      app.add_flag("--no-hash-cache", o->no_hash_cache,
+                   "Re-hash every trusted file, even those unchanged (same inode, size, mtime, ctime) since "
+                   "they were last hashed");
       return [o]() -> int {
         try {
           return run(*o);

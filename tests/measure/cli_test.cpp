@@ -1,6 +1,7 @@
 // The measure commands end to end through the cocoon binary: keygen, sign (file key and key
 // on stdin, determinism, refusal on a changed trusted file or a wrong key), measure --sgxs,
 // sigstruct (text, --json, tampered file).
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -142,6 +144,35 @@ TEST_F(MeasureCli, SignRefusesChangedTrustedFilesAndBadKeys) {
   r = run("sign --key " + test_key_ + " nothere.toml");
   EXPECT_EQ(r.status, 1);
   EXPECT_TRUE(r.err.starts_with("cocoon sign: ")) << r.err;
+}
+
+// sign records trusted-file hashes in the per-user cache; a later change that keeps the size
+// and puts the mtime back still changes the ctime, so the file is read again and refused.
+TEST_F(MeasureCli, SignWithAWarmHashCacheStillRefusesAChangedFile) {
+  const fs::path cache_home = dir_ / "xdg-cache";
+  setenv("XDG_CACHE_HOME", cache_home.c_str(), 1);
+  sleep(3);  // data.txt must be older than the cache's 2 s "racily clean" window to be recorded
+  auto r = run("sign --no-hash-cache --key " + test_key_ + " app.toml");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(fs::exists(cache_home / "cocoon/file-hashes"));
+  r = run("sign --key " + test_key_ + " app.toml");
+  EXPECT_EQ(r.status, 0) << r.err;
+  std::ifstream cache(cache_home / "cocoon/file-hashes");
+  std::string all((std::istreambuf_iterator<char>(cache)), std::istreambuf_iterator<char>());
+  EXPECT_NE(all.find(sha256_file(dir_ / "data.txt") + " " + (dir_ / "data.txt").string() + "\n"), std::string::npos)
+      << all;
+  r = run("sign --key " + test_key_ + " app.toml");  // served from the cache
+  EXPECT_EQ(r.status, 0) << r.err;
+
+  struct stat before {};
+  ASSERT_EQ(stat((dir_ / "data.txt").c_str(), &before), 0);
+  std::ofstream(dir_ / "data.txt", std::ios::trunc) << "HELLO\n";  // same size
+  struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(utimensat(AT_FDCWD, (dir_ / "data.txt").c_str(), times, 0), 0);
+  r = run("sign --key " + test_key_ + " app.toml");
+  unsetenv("XDG_CACHE_HOME");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("trusted file " + (dir_ / "data.txt").string() + ": hash mismatch"), std::string::npos) << r.err;
 }
 
 TEST_F(MeasureCli, KeygenWritesAPrivateKeyOnceAndItSigns) {

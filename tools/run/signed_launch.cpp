@@ -13,6 +13,7 @@
 
 #include "manifest/enclave_signing.hpp"
 #include "manifest/manifest.hpp"
+#include "manifest/hash_cache.hpp"
 #include "manifest/manifest_generate.hpp"
 #include "manifest/measurement.hpp"
 #include "manifest/signing_key.hpp"
@@ -220,8 +221,11 @@ void prepare_zero_config(const std::vector<std::string>& command, RunOptions& o)
     manifest::GenerateOptions g;
     g.command = command;
     g.allowed = {"/"};  // zero-config: the program and its libraries are verified, the rest passes
+    manifest::HashCache hashes(manifest::HashCache::default_path());
+    g.hash_cache = &hashes;
     try {
       m = manifest::generate_manifest(g).manifest;
+      hashes.save();
     } catch (const std::exception& e) {
       throw LaunchError(e.what());
     }

@@ -1,0 +1,79 @@
+// A per-user cache of trusted-file hashes, so that `cocoon sign` (which re-checks every trusted
+// file) and later `cocoon manifest` runs do not hash gigabytes again when nothing changed.
+//
+// An entry is keyed by the file's host path and its identity: device, inode, size, mtime and
+// ctime (nanoseconds). Any write to a file changes its ctime, which no user can set back, so a
+// changed file misses the cache and is hashed again. A file whose mtime or ctime lies within
+// `racy_window` of the moment hashing started is never recorded: it may still be being written
+// within one timestamp tick, and the cache could not tell the two versions apart (git's
+// "racily clean" problem). The cache is a convenience for the host tools only: the shim always
+// verifies a trusted file's bytes against the manifest inside the enclave.
+//
+// File format (text, one entry a line, path last as it may hold spaces):
+//   cocoon-file-hashes v1
+//   <dev> <ino> <size> <mtime_ns> <ctime_ns> <elf 0|1> <sha256 hex> <path>
+// A missing, unreadable or malformed file counts as an empty cache; malformed lines are skipped.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "manifest/manifest.hpp"
+
+namespace cocoon::manifest {
+
+struct FileIdentity {
+  std::uint64_t dev = 0, ino = 0, size = 0;
+  std::int64_t mtime_ns = 0, ctime_ns = 0;
+  bool operator==(const FileIdentity&) const = default;
+};
+FileIdentity identity_of(const struct stat& st);
+
+struct CachedHash {
+  Sha256 sha256{};
+  bool is_elf = false;
+};
+
+class HashCache {
+ public:
+  // $XDG_CACHE_HOME/cocoon/file-hashes, or ~/.cache/cocoon/file-hashes.
+  static std::string default_path();
+
+  explicit HashCache(std::string path, std::chrono::nanoseconds racy_window = std::chrono::seconds(2));
+
+  // Safe to call from many threads at once, also while others record().
+  std::optional<CachedHash> find(const std::string& host_path, const FileIdentity& id) const;
+  // `hash_started` is when the caller started hashing (the clock of file timestamps).
+  void record(const std::string& host_path, const FileIdentity& id, const CachedHash& h,
+              std::chrono::system_clock::time_point hash_started);
+  // Writes old and new entries back (atomically, by rename). Returns false if it could not;
+  // a cache that cannot be written only costs time, so callers may ignore the result.
+  bool save() const;
+
+  std::size_t hits() const { return hits_; }
+  std::size_t misses() const { return misses_; }
+  std::size_t size() const { return entries_.size() + fresh_.size(); }
+
+  static constexpr std::size_t kMaxEntries = 1u << 20;  // ~150 MiB at most on disk
+
+ private:
+  struct Entry {
+    FileIdentity id;
+    CachedHash hash;
+  };
+  std::string path_;
+  std::chrono::nanoseconds racy_window_;
+  std::unordered_map<std::string, Entry> entries_;  // loaded; read-only after construction
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Entry> fresh_;  // recorded in this run (under mu_)
+  mutable std::atomic<std::size_t> hits_{0}, misses_{0};
+};
+
+}  // namespace cocoon::manifest
