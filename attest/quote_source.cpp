@@ -40,8 +40,10 @@ class InProcessQuoteSource : public QuoteSource {
 
 }  // namespace
 
-std::unique_ptr<QuoteSource> make_quote_source() {
-  if (aesm::use_out_of_process_quoting()) {
+std::unique_ptr<QuoteSource> make_quote_source() { return make_quote_source(aesm::use_out_of_process_quoting()); }
+
+std::unique_ptr<QuoteSource> make_quote_source(bool out_of_process) {
+  if (out_of_process) {
     aesm::AesmClientOptions o;
     if (const char* p = std::getenv(kAesmSocketEnv); p && *p) o.socket_path = p;
     return std::make_unique<AesmQuoteSource>(std::move(o));

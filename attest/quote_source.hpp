@@ -27,6 +27,9 @@ class QuoteSource {
 
 // Chooses as described above, from the environment at the time of the call.
 std::unique_ptr<QuoteSource> make_quote_source();
+// The same with the choice made by the caller (the enclave decides from the program's own
+// environment, which the host process that serves it does not share).
+std::unique_ptr<QuoteSource> make_quote_source(bool out_of_process);
 
 inline constexpr const char* kAesmSocketEnv = "COCOON_AESM_SOCKET";
 

@@ -32,6 +32,11 @@ enum Op : std::uint64_t {
   kFirstSpecialOp = 0x10000,
   kOpPing = kFirstSpecialOp,  // returns 0 (health check)
   kOpShutdown,                // the worker exits
+  // Attestation (the enclave's /dev/attestation/quote): args[0] = 1 for the AESM service
+  // (SGX_AESM_ADDR in the program's environment), 0 for the in-process simulated QE.
+  kOpQeTargetInfo,            // args[1]: out, 512 bytes: the quoting enclave's TARGETINFO
+  kOpQuote,                   // args[1]: in, the 432-byte REPORT; args[2]: out, args[3] bytes
+                              // for the quote; returns the quote's length
 };
 
 struct Request {

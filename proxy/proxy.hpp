@@ -40,6 +40,11 @@ struct ProxyOptions {
 // or -errno; out-of-bounds pointer arguments give -EFAULT without touching anything.
 long execute_request(const channel::Request& rq, std::uint8_t* data, std::uint64_t data_size);
 
+// The attestation operations (channel::kOpQeTargetInfo, kOpQuote) with their pointer
+// arguments already translated and bounds-checked against `extent`. Problems (no AESM socket,
+// a rejected report) are printed once each on stderr and return -errno.
+long attestation_op(std::uint64_t op, const long args[6], const std::uint64_t extent[6]);
+
 // Whether the proxy executes this operation at all (forwarded rows of the syscall table and
 // the few calls the shim forwards on its own behalf).
 bool operation_allowed(std::uint64_t op);

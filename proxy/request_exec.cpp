@@ -117,7 +117,7 @@ bool lengths_fit(const channel::Request& rq, const std::uint8_t* data) {
 }  // namespace
 
 bool operation_allowed(std::uint64_t op) {
-  if (op == channel::kOpPing) return true;
+  if (op == channel::kOpPing || op == channel::kOpQeTargetInfo || op == channel::kOpQuote) return true;
   // Calls the shim forwards for its own services (fd table, umask, loading the program).
   switch (op) {
     case 3: case 32: case 33: case 292: case 95: return true;
@@ -154,6 +154,10 @@ long execute_request(const channel::Request& rq, std::uint8_t* data, std::uint64
       if (!in_bounds(static_cast<std::uint64_t>(rq.args[i]), rq.extent[i], data_size)) return -EFAULT;
   if (!lengths_fit(rq, data)) return -EFAULT;
   bool msg = rq.op == SYS_sendmsg || rq.op == SYS_recvmsg;
+  if (rq.op == channel::kOpQeTargetInfo || rq.op == channel::kOpQuote) {
+    if (rq.iov_mask) return -EFAULT;
+    return attestation_op(rq.op, args, rq.extent);
+  }
   std::uint64_t msg_at = static_cast<std::uint64_t>(rq.args[1]);
   if (msg && (!(rq.ptr_mask & 2u) || !translate_msghdr(data, data_size, msg_at))) return -EFAULT;
   long r = syscall(static_cast<long>(rq.op), args[0], args[1], args[2], args[3], args[4], args[5]);

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "loader/elf_image.hpp"
+#include "shim/attestation_files.hpp"
 #include "loader/elf_load.hpp"
 #include "loader/initial_stack.hpp"
 #include "loader/script.hpp"
@@ -181,6 +182,21 @@ void enclave_main(const void* arg) {
     envp = manifest_environment(*m, envp);
   }
   if (argv.n == 0) fatal("no argv[0]");
+  // /dev/attestation (signed enclaves): quotes come from the AESM service when the program's
+  // own environment has SGX_AESM_ADDR (as Intel's quote library decides), else in process.
+  if (cfg.sim_attestation.size == sizeof(launch::SimAttestation) && cfg.sim_attestation.offset <= cfg.config_size &&
+      cfg.sim_attestation.size <= cfg.config_size - cfg.sim_attestation.offset) {
+    auto has_prefix = [](const char* str, const char* prefix) {
+      while (*prefix)
+        if (*str++ != *prefix++) return false;
+      return true;
+    };
+    bool aesm = false;
+    for (std::uint32_t i = 0; i < envp.n; ++i) aesm = aesm || has_prefix(envp.v[i], "SGX_AESM_ADDR=");
+    attestation::init(reinterpret_cast<const launch::SimAttestation*>(
+                          reinterpret_cast<const std::uint8_t*>(&cfg) + cfg.sim_attestation.offset),
+                      aesm);
+  }
   start_program(argv.v, argv.n, envp.v, envp.n, prog.v[0]);
 }
 

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 
+#include "attest/sim_keys.hpp"
+
 namespace cocoon::launch {
 
 inline constexpr int kLaunchFd = 3;   // this config (memfd)
@@ -17,7 +19,7 @@ inline constexpr int kShimFd = 5;     // the cocoon-shim ELF (memfd, also what w
 inline constexpr int kLogFd = 2;      // the supervisor's stderr, for the shim's log lines
 
 inline constexpr char kMagic[8] = {'C', 'O', 'C', 'O', 'O', 'N', 'L', 'C'};
-inline constexpr std::uint32_t kVersion = 1;
+inline constexpr std::uint32_t kVersion = 2;
 
 enum Flags : std::uint32_t {
   kVerbose = 1u << 0,         // name each refused syscall once, log decisions
@@ -25,6 +27,16 @@ enum Flags : std::uint32_t {
   kTestNoDispatch = 1u << 2,  // TEST ONLY: do not enable Syscall User Dispatch, so a raw
                               // syscall of the program meets the seccomp filter
   kNoPatch = 1u << 3,         // never rewrite call sites (every syscall traps; for tests)
+};
+
+// SIMULATION ONLY: what SGX hardware knows and the enclave cannot — the processor's key
+// material (the per-host simulated CPU, attest/sim_keys.hpp, NOT hardware-protected) and the
+// SECS identity EINIT established (MRENCLAVE measured by the supervisor, MRSIGNER, attributes
+// and ISV ids from the verified SIGSTRUCT). The shim's EREPORT/EGETKEY use it for
+// /dev/attestation. On hardware this blob does not exist: the instructions know both.
+struct SimAttestation {
+  attest::SimCpu cpu;
+  attest::EnclaveIdentity self;
 };
 
 // A (offset, size) pair inside the launch memfd.
@@ -51,6 +63,7 @@ struct LaunchConfig {
   Blob argv;                       // NUL-separated strings
   Blob envp;                       // NUL-separated strings
   Blob cwd;                        // working directory (NUL-terminated)
+  Blob sim_attestation;            // one SimAttestation, or size 0: no /dev/attestation
   std::uint32_t argc;
   std::uint32_t envc;
   std::int64_t host_pid;           // the enclave process's pid as the supervisor saw it

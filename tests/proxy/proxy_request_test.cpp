@@ -123,6 +123,32 @@ TEST_F(ProxyRequest, AnArgumentMarkedPointerAndIovecIsRefused) {
   EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
 }
 
+// The attestation operations check their buffers before anything else (no quote source is
+// even created for a malformed request).
+TEST_F(ProxyRequest, AttestationOperationsCheckTheirBuffers) {
+  rq = Request{};
+  rq.op = cocoon::channel::kOpQeTargetInfo;
+  rq.ptr_mask = 1u << 1;
+  rq.args[1] = 0;
+  rq.extent[1] = 100;  // a TARGETINFO is 512 bytes
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+  rq = Request{};
+  rq.op = cocoon::channel::kOpQuote;
+  rq.ptr_mask = (1u << 1) | (1u << 2);
+  rq.args[1] = 0;
+  rq.extent[1] = 432;
+  rq.args[2] = 1024;
+  rq.extent[2] = 4096;
+  rq.args[3] = 8192;  // more room claimed than the output buffer has
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+  rq.extent[1] = 431;  // not a whole REPORT
+  rq.args[3] = 4096;
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+  rq.args[2] = static_cast<long>(data.size());  // output outside the data area
+  rq.extent[1] = 432;
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+}
+
 TEST_F(ProxyRequest, ErrnoComesBackNegative) {
   rq = Request{};
   rq.op = SYS_close;

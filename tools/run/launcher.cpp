@@ -216,6 +216,7 @@ int run_in_enclave(const RunOptions& o) {
   char cwd[4096] = "/";
   if (!getcwd(cwd, sizeof cwd)) std::strcpy(cwd, "/");
   cfg.cwd = cb.add(cwd, std::strlen(cwd) + 1);
+  if (o.sim_attestation) cfg.sim_attestation = cb.add(&*o.sim_attestation, sizeof *o.sim_attestation);
   cfg.host_ppid = getppid();
   cfg.uid = getuid();
   cfg.gid = getgid();

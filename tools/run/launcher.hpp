@@ -4,8 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "shim/launch_config.hpp"
 
 namespace cocoon::run {
 
@@ -21,6 +24,7 @@ struct RunOptions {
   bool test_no_dispatch = false;       // TEST ONLY: leave Syscall User Dispatch off
   bool no_patch = false;               // never rewrite call sites (every syscall traps)
   std::string hostile_proxy;           // TEST ONLY: proxy misbehaviour (see proxy.hpp)
+  std::optional<launch::SimAttestation> sim_attestation;  // signed enclaves: /dev/attestation
 };
 
 // Runs the program in a simulated enclave. Returns the exit status for `cocoon run`:

@@ -6,11 +6,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <openssl/evp.h>
 
+#include "attest/sim_cpu_store.hpp"
+#include "attest/sim_pki.hpp"
 #include "manifest/enclave_signing.hpp"
 #include "manifest/manifest.hpp"
 #include "manifest/hash_cache.hpp"
@@ -71,9 +74,33 @@ std::vector<std::uint8_t> read_file(const std::string& path, const char* what) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// The simulated processor and the identity EINIT gave the enclave, for its EREPORT/EGETKEY
+// (/dev/attestation). A host whose simulation directory cannot be used runs the enclave
+// without /dev/attestation (said in verbose mode) rather than not at all.
+void attach_sim_attestation(const manifest::Manifest& m, const measure::Digest& mr, const sgx::Sigstruct& ss,
+                            RunOptions& o) {
+  launch::SimAttestation sa;
+  std::memset(&sa, 0, sizeof sa);
+  try {
+    sa.cpu = quote::load_or_create_sim_cpu(quote::default_sim_dir());
+  } catch (const std::exception& e) {
+    if (o.verbose) std::fprintf(stderr, "cocoon: no /dev/attestation in this enclave: %s\n", e.what());
+    return;
+  }
+  std::memcpy(sa.self.mr_enclave, mr.data(), 32);
+  measure::Digest signer = measure::mrsigner(ss);
+  std::memcpy(sa.self.mr_signer, signer.data(), 32);
+  sa.self.attributes = {m.enclave.attributes | sgx::kAttrInit | (m.enclave.debug ? sgx::kAttrDebug : 0),
+                        m.enclave.xfrm};
+  sa.self.misc_select = m.enclave.misc_select;
+  sa.self.isv_prod_id = ss.isv_prod_id;
+  sa.self.isv_svn = ss.isv_svn;
+  o.sim_attestation = sa;
+}
+
 // EINIT, simulated: the SIGSTRUCT must be valid and describe exactly this enclave.
 void check_signature(const manifest::Manifest& m, const measure::EnclaveImage& img, const sgx::Sigstruct& ss,
-                     const std::string& sig_name) {
+                     const std::string& sig_name, RunOptions& o) {
   measure::Digest mr = cached_mrenclave(img.params);
   measure::EnclaveIdentity secs;
   secs.mrenclave = mr;
@@ -82,6 +109,7 @@ void check_signature(const manifest::Manifest& m, const measure::EnclaveImage& i
   std::vector<std::string> problems = measure::check_einit(ss, secs);
   if (!problems.empty())
     throw LaunchError(sig_name + " does not sign this enclave, nothing was run: " + measure::join_problems(problems));
+  attach_sim_attestation(m, mr, ss, o);
 }
 
 void fill_options(const manifest::Manifest& m, measure::EnclaveImage& img, const std::vector<std::string>& host_args,
@@ -197,7 +225,7 @@ void prepare_signed(const std::string& manifest_path, const std::string& sig_pat
   }
   std::span<const std::uint8_t> shim = shim::shim_image();
   measure::EnclaveImage img = measure::enclave_image(m, shim);
-  check_signature(m, img, ss, sig_path);
+  check_signature(m, img, ss, sig_path, o);
   fill_options(m, img, host_args, o);
   if (o.verbose)
     std::fprintf(stderr, "cocoon: %s: signature %s matches (MRSIGNER %s)\n", manifest_path.c_str(), sig_path.c_str(),
@@ -254,7 +282,7 @@ void prepare_zero_config(const std::vector<std::string>& command, RunOptions& o)
   }
   measure::EnclaveImage img = measure::enclave_image(m, shim);
   sgx::Sigstruct ss = measure::parse_sigstruct(sig);
-  check_signature(m, img, ss, "the development signature");
+  check_signature(m, img, ss, "the development signature", o);
   fill_options(m, img, {}, o);
   o.program = command.front();
   if (o.verbose)

@@ -1,0 +1,41 @@
+// /dev/attestation: the pseudo-files through which unmodified programs attest, compatible
+// with Gramine's (docs/attestation.md lists them). Served entirely in the shim:
+//   attestation_type       "dcap"                                   read
+//   user_report_data       64 bytes, zero at start                  read/write
+//   target_info            512-byte TARGETINFO, zero at start       read/write
+//   my_target_info         this enclave's TARGETINFO                read
+//   report                 EREPORT(target_info, user_report_data)   read (made at open)
+//   quote                  DCAP ECDSA quote v3 over a REPORT for the quoting enclave with
+//                          user_report_data; from the AESM service when the program's
+//                          environment has SGX_AESM_ADDR, else the in-process simulated QE
+//                          (both through the proxy: the QE is outside the enclave)
+//   keys/_sgx_mrenclave    16-byte sealing key, policy MRENCLAVE     read
+//   keys/_sgx_mrsigner     16-byte sealing key, policy MRSIGNER      read
+// EREPORT and EGETKEY are simulated (attest/sim_keys.hpp, NOT hardware-protected) with the
+// processor state the supervisor passes in launch::SimAttestation.
+//
+// Each open file gets a real fd number (the proxy opens /dev/null for it, so numbering and
+// the calls not listed here behave); reads, writes, seeks and stats on it never leave the shim.
+#pragma once
+
+#include <cstdint>
+
+#include "shim/dispatch.hpp"
+#include "shim/launch_config.hpp"
+#include "syscalls/syscall_info.hpp"
+
+namespace cocoon::shim::attestation {
+
+// `sim` may be null (no attestation: /dev/attestation does not exist). `aesm`: the program's
+// environment has SGX_AESM_ADDR.
+void init(const launch::SimAttestation* sim, bool aesm);
+bool enabled();
+
+// A call on an fd of an open /dev/attestation file, or with a path argument naming
+// /dev/attestation or something under it (absolute paths only): handles it, returns true.
+bool intercept(const syscalls::SyscallInfo& info, SyscallFrame& f, long* result);
+
+void on_close(int fd);
+void on_dup(int from, int to);
+
+}  // namespace cocoon::shim::attestation
