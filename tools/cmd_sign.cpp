@@ -71,10 +71,11 @@ int run(const SignOptions& o) {
 
   // Trusted files are re-hashed on other threads while this one measures the image.
   std::future<std::vector<std::string>> file_check;
-  std::unique_ptr<cocoon::manifest::HashCache> cache;
-  if (!o.no_hash_cache) cache = std::make_unique<cocoon::manifest::HashCache>(cocoon::manifest::HashCache::default_path());
   if (!o.no_verify_files)
-    file_check = std::async(std::launch::async, [&m, &o, &cache] {
+    file_check = std::async(std::launch::async, [&m, &o] {
+      std::unique_ptr<cocoon::manifest::HashCache> cache;  // loaded here, while the image is measured
+      if (!o.no_hash_cache)
+        cache = std::make_unique<cocoon::manifest::HashCache>(cocoon::manifest::HashCache::default_path());
       auto problems = verify_trusted_files(m, o.root, 0, cache.get());
       if (cache) cache->save();
       return problems;
