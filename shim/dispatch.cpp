@@ -96,20 +96,20 @@ extern "C" long shim_dispatch(SyscallFrame* f) {
   channel::Stats& st = g.window->stats;
   switch (info->route) {
     case Route::Shim:
-      ++st.served_in_shim[nr];
+      bump_stat(st.served_in_shim[nr]);
       return kIndex.fn[nr](*f);
     case Route::Forward: {
       long served;
       if (attestation::intercept(*info, *f, &served)) {  // /dev/attestation: never leaves the enclave
-        ++st.served_in_shim[nr];
+        bump_stat(st.served_in_shim[nr]);
         return served;
       }
-      ++st.forwarded[nr];
+      bump_stat(st.forwarded[nr]);
       if (info->flags & syscalls::kCustom) return kIndex.fn[nr](*f);
       return forward_generic(*info, *f);
     }
     case Route::Refuse:
-      ++st.refused[nr];
+      bump_stat(st.refused[nr]);
       report_unsupported(nr, info->note);
       return -static_cast<long>(info->err);
   }

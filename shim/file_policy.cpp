@@ -113,8 +113,8 @@ long resolve(int dirfd, const char* path, bool follow_last, Resolved& out) {
 
 void remember_fd_path(int f, const char* path, std::size_t len) {
   if (f < 0 || f >= fd::kMaxFds || !g_fd_paths) return;
-  forget_fd_path(f);
-  g_fd_paths[f] = heap::strdup(path, len);
+  char* old = __atomic_exchange_n(&g_fd_paths[f], heap::strdup(path, len), __ATOMIC_ACQ_REL);
+  heap::free_str(old);
 }
 
 void forget_fd_path(int f) {
@@ -136,7 +136,7 @@ void copy_fd_path(int from, int to) {
 
 const char* fd_path(int f) {
   if (f < 0 || f >= fd::kMaxFds || !g_fd_paths) return nullptr;
-  return g_fd_paths[f];
+  return __atomic_load_n(&g_fd_paths[f], __ATOMIC_ACQUIRE);
 }
 
 }  // namespace cocoon::shim::policy

@@ -24,11 +24,19 @@ struct Globals {
   char release[65];
   char nodename[65];
   std::uint32_t umask;
+  std::uint32_t threaded;                      // nonzero once a second thread was created
 };
 
 extern Globals g;
 
 inline bool verbose() { return (g.flags & launch::kVerbose) != 0; }
+
+// Statistics counters in the window: exact increments once several threads run (a plain
+// increment before, where it cannot race).
+inline void bump_stat(std::uint64_t& c) {
+  if (__atomic_load_n(&g.threaded, __ATOMIC_RELAXED)) __atomic_fetch_add(&c, 1, __ATOMIC_RELAXED);
+  else ++c;
+}
 
 // Leaves a one-line reason in the window for the supervisor (kind: 1 exit, 2 signal, 3 abort).
 void record_exit_reason(int kind, int value, const char* reason);

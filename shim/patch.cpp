@@ -47,8 +47,9 @@ std::uint64_t stub_slot_near(std::uint64_t site) {
   std::uint64_t hi = site + static_cast<std::uint64_t>(kReach);
   long a = mem::map_within(lo, hi, kChunkSize, abi::kProtRead | abi::kProtWrite | abi::kProtExec, mem::kShim);
   if (abi::is_error(a) || !within_reach(static_cast<std::uint64_t>(a), site)) return 0;
-  Chunk& c = g_chunks[g_nchunks++];
+  Chunk& c = g_chunks[g_nchunks];
   c.base = static_cast<std::uint64_t>(a);
+  __atomic_store_n(&g_nchunks, g_nchunks + 1, __ATOMIC_RELEASE);
   // The first slot holds the absolute address of the shim's entry (call *slot(%rip)).
   std::uint64_t entry = reinterpret_cast<std::uint64_t>(&shim_syscall_entry);
   __builtin_memcpy(reinterpret_cast<void*>(c.base), &entry, 8);
@@ -87,7 +88,20 @@ bool write_stub(std::uint64_t slot, std::uint64_t site_mov, std::uint32_t nr) {
 
 void set_thread_count(int n) { __atomic_store_n(&g_threads, n, __ATOMIC_RELAXED); }
 
-bool is_being_patched(std::uint64_t addr) { return addr != 0 && __atomic_load_n(&g_patching, __ATOMIC_ACQUIRE) == addr; }
+bool is_being_patched(std::uint64_t addr) {
+  if (addr == 0) return false;
+  if (__atomic_load_n(&g_patching, __ATOMIC_ACQUIRE) == addr) return true;
+  // The int3 this thread hit may already be gone: the site is now a jmp to one of our stubs.
+  const auto* b = reinterpret_cast<const std::uint8_t*>(addr);
+  if (__atomic_load_n(b, __ATOMIC_ACQUIRE) != 0xE9) return false;
+  std::int32_t rel;
+  __builtin_memcpy(&rel, b + 1, 4);
+  std::uint64_t target = addr + 5 + static_cast<std::uint64_t>(static_cast<std::int64_t>(rel));
+  int n = __atomic_load_n(&g_nchunks, __ATOMIC_ACQUIRE);
+  for (int i = 0; i < n; ++i)
+    if (target >= g_chunks[i].base && target < g_chunks[i].base + kChunkSize) return true;
+  return false;
+}
 
 void try_rewrite(std::uint64_t site, std::uint64_t nr) {
   // Only the plain `mov $imm32, %eax` (B8 imm32) immediately before the syscall, with the
@@ -138,7 +152,7 @@ void try_rewrite(std::uint64_t site, std::uint64_t nr) {
   // Restore the program's protection of the page(s).
   mem::protect(page, 4096, prot_first);
   if (end - page > 4096) mem::protect(end - 4096, 4096, prot_last);
-  ++g.window->stats.sites_patched;
+  bump_stat(g.window->stats.sites_patched);
 }
 
 }  // namespace cocoon::shim::patch

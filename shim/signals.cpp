@@ -36,7 +36,7 @@ bool rip_in_shim(std::uint64_t rip) { return rip >= g.text_begin && rip < g.text
 // site had called it: push the return address below the red zone, resume at the trap stub.
 void on_syscall_trap(abi::UContext* uc) {
   std::uint64_t rip = uc->gregs[abi::kRip];
-  ++g.window->stats.sigsys_traps;
+  bump_stat(g.window->stats.sigsys_traps);
   if (!(g.flags & launch::kNoPatch)) patch::try_rewrite(rip - 2, uc->gregs[abi::kRax]);
   std::uint64_t sp = uc->gregs[abi::kRsp] - 128 - 8;
   *reinterpret_cast<std::uint64_t*>(sp) = rip;

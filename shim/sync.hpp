@@ -9,9 +9,14 @@ namespace cocoon::shim {
 
 class SpinLock {
  public:
+  // Spins, and yields the CPU when the holder seems descheduled (more enclave threads than
+  // cores is common).
   void lock() {
     while (__atomic_exchange_n(&v_, 1u, __ATOMIC_ACQUIRE)) {
-      while (__atomic_load_n(&v_, __ATOMIC_RELAXED)) host::cpu_relax();
+      for (unsigned i = 1; __atomic_load_n(&v_, __ATOMIC_RELAXED); ++i) {
+        if (i % 128 == 0) host::call(24 /* sched_yield */);
+        else host::cpu_relax();
+      }
     }
   }
   void unlock() { __atomic_store_n(&v_, 0u, __ATOMIC_RELEASE); }
