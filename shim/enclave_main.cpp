@@ -28,6 +28,7 @@
 #include "shim/relocate.hpp"
 #include "shim/signals.hpp"
 #include "shim/thread.hpp"
+#include "shim/threads.hpp"
 
 extern "C" {
 extern const char _end[] __attribute__((visibility("hidden")));
@@ -149,6 +150,7 @@ void enclave_main(const void* arg) {
   const layout::EnclaveDescriptor* d = g.desc;
   mem::init(g.base + d->heap_offset, g.base + d->heap_offset + d->heap_size);
   fd::init();
+  threads::init();
   clock::init();
   signals::install_host_handlers();
   ShimThread* t = current_thread();

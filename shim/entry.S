@@ -17,6 +17,8 @@ shim_syscall_entry:
     mov %rsp, %gs:T_SAVED_RSP
     mov %gs:T_STACK_TOP, %rsp
     movq $1, %gs:T_IN_SHIM
+    cmp $56, %rax
+    je .Lclone
     sub $8, %rsp
     push %r9
     push %r8
@@ -37,6 +39,42 @@ shim_syscall_entry:
     movq $0, %gs:T_IN_SHIM
     mov %gs:T_SAVED_RSP, %rsp
     ret
+
+/* clone: the child resumes with every register of the caller, so the frame also holds the
+ * callee-saved ones (struct CloneFrame in shim/thread.hpp). */
+.Lclone:
+    sub $8, %rsp
+    push %r15
+    push %r14
+    push %r13
+    push %r12
+    push %rbp
+    push %rbx
+    push %r9
+    push %r8
+    push %r10
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rax
+    mov %rsp, %rdi
+    call shim_dispatch
+    pop %rcx
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %r10
+    pop %r8
+    pop %r9
+    pop %rbx
+    pop %rbp
+    pop %r12
+    pop %r13
+    pop %r14
+    pop %r15
+    movq $0, %gs:T_IN_SHIM
+    mov %gs:T_SAVED_RSP, %rsp
+    ret
     .size shim_syscall_entry, .-shim_syscall_entry
 
 /* Where a trapped syscall resumes: the SIGSYS handler pushed the address after the
@@ -45,6 +83,8 @@ shim_syscall_entry:
     .type shim_trap_stub, @function
 shim_trap_stub:
     call shim_syscall_entry
+    .globl shim_trap_stub_return
+shim_trap_stub_return:
     pop %r11
     lea 128(%rsp), %rsp
     jmp *%r11
@@ -74,4 +114,54 @@ enter_program:
     movq $0, %gs:T_IN_SHIM
     jmp *%r11
     .size enter_program, .-enter_program
+/* long shim_host_clone(flags, stack_top, ptid, ctid, tls, fn, arg): the host clone of a
+ * new enclave thread. The child starts on stack_top (its shim stack) and calls fn(arg),
+ * which never returns. Returns the child's tid or -errno in the parent. */
+    .globl shim_host_clone
+    .type shim_host_clone, @function
+shim_host_clone:
+    mov 8(%rsp), %rax
+    and $-16, %rsi
+    sub $16, %rsi
+    mov %r9, 0(%rsi)
+    mov %rax, 8(%rsi)
+    mov %rcx, %r10
+    mov $56, %eax
+    syscall
+    test %rax, %rax
+    jz 1f
+    ret
+1:  xor %ebp, %ebp
+    pop %rax
+    pop %rdi
+    call *%rax
+    ud2
+    .size shim_host_clone, .-shim_host_clone
+
+/* shim_resume_child(regs, rsp): a new thread leaves the shim the way its creator's clone
+ * call does, with the creator's registers (regs: CloneFrame layout), %rax = 0, on a copy of
+ * the return path placed on the program's new stack. */
+    .globl shim_resume_child
+    .type shim_resume_child, @function
+shim_resume_child:
+    mov %rsi, %r11
+    mov 56(%rdi), %rbx
+    mov 64(%rdi), %rbp
+    mov 72(%rdi), %r12
+    mov 80(%rdi), %r13
+    mov 88(%rdi), %r14
+    mov 96(%rdi), %r15
+    mov 16(%rdi), %rsi
+    mov 24(%rdi), %rdx
+    mov 32(%rdi), %r10
+    mov 40(%rdi), %r8
+    mov 48(%rdi), %r9
+    mov 8(%rdi), %rdi
+    mov %r11, %rsp
+    xor %eax, %eax
+    xor %ecx, %ecx
+    movq $0, %gs:T_IN_SHIM
+    ret
+    .size shim_resume_child, .-shim_resume_child
+
     .section .note.GNU-stack, "", @progbits

@@ -30,7 +30,7 @@
   X(clock_nanosleep, 230) X(getrandom, 318)                                                          \
   /* threads and process end (shim/sys_thread.cpp) */                                                \
   X(arch_prctl, 158) X(set_tid_address, 218) X(set_robust_list, 273) X(get_robust_list, 274)         \
-  X(futex, 202) X(exit, 60) X(exit_group, 231)                                                      \
+  X(futex, 202) X(clone, 56) X(exit, 60) X(exit_group, 231)                                                      \
   /* programs (shim/sys_process.cpp) */                                                              \
   X(execve, 59)
 

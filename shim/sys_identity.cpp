@@ -7,6 +7,7 @@
 #include "shim/memory.hpp"
 #include "shim/sys_handlers.hpp"
 #include "shim/thread.hpp"
+#include "shim/threads.hpp"
 #include "shim/user_memory.hpp"
 
 namespace cocoon::shim {
@@ -164,26 +165,37 @@ long sys_times(SyscallFrame& f) {
   return r;
 }
 
+// The host thread a sched_{get,set}affinity call is about: the caller (0, or the process
+// id: the main thread's, approximated by the caller as before), or another live thread of
+// the program (enclave tids are host tids). Anything else: ESRCH.
+static long affinity_target(long pid) {
+  if (pid == 0 || pid == g.pid || pid == current_thread()->tid) return 0;
+  if (threads::tid_alive(pid)) return pid;
+  return -abi::kESRCH;
+}
+
 long sys_sched_yield(SyscallFrame&) { return host::call(abi::kSchedYield); }
 
 long sys_sched_getaffinity(SyscallFrame& f) {
-  if (f.a[0] != 0 && f.a[0] != g.pid && f.a[0] != current_thread()->tid) return -abi::kESRCH;
+  long who = affinity_target(f.a[0]);
+  if (who < 0) return who;
   std::uint64_t len = static_cast<std::uint64_t>(f.a[1]);
   std::uint8_t mask[128] = {};
   if (len > sizeof mask) len = sizeof mask;
-  long r = host::call(abi::kSchedGetaffinity, 0, len, mask);
+  long r = host::call(abi::kSchedGetaffinity, who, len, mask);
   if (r < 0) return r;
   if (r > static_cast<long>(len)) return -abi::kEINVAL;
   return user::copy_to(static_cast<std::uint64_t>(f.a[2]), mask, static_cast<std::uint64_t>(r)) ? r : -abi::kEFAULT;
 }
 
 long sys_sched_setaffinity(SyscallFrame& f) {
-  if (f.a[0] != 0 && f.a[0] != g.pid && f.a[0] != current_thread()->tid) return -abi::kESRCH;
+  long who = affinity_target(f.a[0]);
+  if (who < 0) return who;
   std::uint64_t len = static_cast<std::uint64_t>(f.a[1]);
   std::uint8_t mask[128] = {};
   if (len > sizeof mask) len = sizeof mask;
   if (!user::copy_from(mask, static_cast<std::uint64_t>(f.a[2]), len)) return -abi::kEFAULT;
-  return host::call(abi::kSchedSetaffinity, 0, len, mask);
+  return host::call(abi::kSchedSetaffinity, who, len, mask);
 }
 
 long sys_getcpu(SyscallFrame& f) {

@@ -11,6 +11,7 @@
 #include "shim/signals.hpp"
 #include "shim/sys_handlers.hpp"
 #include "shim/thread.hpp"
+#include "shim/threads.hpp"
 #include "shim/user_memory.hpp"
 
 namespace cocoon::shim {
@@ -61,6 +62,12 @@ Vec copy_vec(std::uint64_t uptr, std::uint32_t count, char**& slots, char*& text
 }  // namespace
 
 long sys_execve(SyscallFrame& f) {
+  // Linux would end the other threads first; the shim cannot stop a thread that is inside
+  // a proxy call or a wait, so a program with several threads cannot exec (yet).
+  if (threads::live_count() > 1) {
+    report_unsupported(59, "execve while the program has several threads is not supported (EAGAIN)");
+    return -abi::kEAGAIN;
+  }
   std::uint64_t upath = static_cast<std::uint64_t>(f.a[0]);
   long plen = user::strnlen(upath, 4096);
   if (plen < 0) return plen;

@@ -4,14 +4,18 @@
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
 #include "shim/signals.hpp"
+#include "shim/sync.hpp"
 #include "shim/sys_handlers.hpp"
 #include "shim/thread.hpp"
+#include "shim/threads.hpp"
 #include "shim/user_memory.hpp"
 
 namespace cocoon::shim {
 namespace {
 
 constexpr std::uint64_t kUnblockable = (1ull << (abi::kSIGKILL - 1)) | (1ull << (abi::kSIGSTOP - 1));
+
+SpinLock g_action_lock;  // rt_sigaction from several threads
 
 bool valid_signal(long sig) { return sig >= 1 && sig <= abi::kNSig; }
 
@@ -21,14 +25,19 @@ long sys_rt_sigaction(SyscallFrame& f) {
   long sig = f.a[0];
   if (!valid_signal(sig) || f.a[3] != 8) return -abi::kEINVAL;
   abi::KernelSigaction& cur = signals::program_action(static_cast<int>(sig));
-  if (f.a[2] && !user::write(static_cast<std::uint64_t>(f.a[2]), cur)) return -abi::kEFAULT;
+  abi::KernelSigaction next;
   if (f.a[1]) {
     if (sig == abi::kSIGKILL || sig == abi::kSIGSTOP) return -abi::kEINVAL;
-    abi::KernelSigaction next;
     if (!user::read(next, static_cast<std::uint64_t>(f.a[1]))) return -abi::kEFAULT;
     next.mask &= ~kUnblockable;
-    cur = next;
   }
+  abi::KernelSigaction old;
+  {
+    LockGuard guard(g_action_lock);
+    old = cur;
+    if (f.a[1]) cur = next;
+  }
+  if (f.a[2] && !user::write(static_cast<std::uint64_t>(f.a[2]), old)) return -abi::kEFAULT;
   return 0;
 }
 
@@ -98,13 +107,14 @@ long sys_kill(SyscallFrame& f) {
 long sys_tgkill(SyscallFrame& f) {
   long tgid = f.a[0], tid = f.a[1], sig = f.a[2];
   if (sig < 0 || sig > abi::kNSig || tid <= 0 || tgid <= 0) return -abi::kEINVAL;
-  if (tgid != g.pid) return -abi::kESRCH;
+  if (tgid != g.pid || !threads::tid_alive(tid)) return -abi::kESRCH;
   return signals::raise_in_program(static_cast<int>(sig));
 }
 
 long sys_tkill(SyscallFrame& f) {
   long tid = f.a[0], sig = f.a[1];
   if (sig < 0 || sig > abi::kNSig || tid <= 0) return -abi::kEINVAL;
+  if (!threads::tid_alive(tid)) return -abi::kESRCH;
   return signals::raise_in_program(static_cast<int>(sig));
 }
 

@@ -1,13 +1,24 @@
 // Thread state served in the enclave: TLS (%fs), tid address, robust lists, futexes, exit.
 #include "shim/clock.hpp"
+#include "shim/forward.hpp"
 #include "shim/globals.hpp"
 #include "shim/host.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
 #include "shim/sync.hpp"
 #include "shim/sys_handlers.hpp"
+#include "shim/patch.hpp"
+#include "shim/signals.hpp"
 #include "shim/thread.hpp"
+#include "shim/threads.hpp"
 #include "shim/user_memory.hpp"
+
+extern "C" {
+long shim_host_clone(unsigned long flags, std::uint64_t stack_top, std::int32_t* ptid, std::int32_t* ctid,
+                     std::uint64_t tls, void (*fn)(void*), void* arg);
+[[noreturn]] void shim_resume_child(const std::uint64_t* regs, std::uint64_t rsp);
+void shim_trap_stub_return();
+}
 
 namespace cocoon::shim {
 namespace {
@@ -91,6 +102,223 @@ long futex_wake(std::uint64_t uaddr, long count, std::uint32_t bitset, std::uint
   return woken + moved;
 }
 
+// ---- Thread slots --------------------------------------------------------------------
+//
+// Slot i owns the i-th thread area of the enclave layout (shim stack, signal altstack, TLS
+// page holding its ShimThread) and channel i of the untrusted window. Slot 0 is the main
+// thread's and is never reused. A slot is handed out again only once the kernel has cleared
+// its host_alive word, i.e. once the previous host thread no longer runs on its stacks.
+
+// The flags glibc's pthread_create passes; the host clone always uses exactly these (the
+// enclave's seccomp filter allows clone with no others).
+constexpr unsigned long kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800,
+                        kCloneThread = 0x10000, kCloneSysvsem = 0x40000, kCloneSettls = 0x80000,
+                        kCloneParentSettid = 0x100000, kCloneChildCleartid = 0x200000,
+                        kCloneChildSettid = 0x1000000;
+constexpr unsigned long kHostThreadFlags = kCloneVm | kCloneFs | kCloneFiles | kCloneSighand | kCloneThread |
+                                           kCloneSysvsem | kCloneSettls | kCloneParentSettid |
+                                           kCloneChildCleartid;
+static_assert(kHostThreadFlags == 0x3d0f00);
+constexpr unsigned long kThreadRequired = kCloneVm | kCloneFs | kCloneFiles | kCloneSighand | kCloneThread;
+constexpr unsigned long kThreadOptional =
+    kCloneSysvsem | kCloneSettls | kCloneParentSettid | kCloneChildCleartid | kCloneChildSettid;
+
+SpinLock g_slots_lock;
+std::uint32_t g_nslots = 1;
+int g_live = 1;
+std::uint32_t g_multithreaded;
+std::uint32_t g_reported_full;
+
+ShimThread* slot(std::uint32_t index) {
+  const layout::EnclaveDescriptor* d = g.desc;
+  return reinterpret_cast<ShimThread*>(g.base + d->threads_offset + static_cast<std::uint64_t>(index) * d->thread_span +
+                                       d->tls_in_thread);
+}
+
+// A free slot (claimed for the caller), or null when every slot is in use. Prefers slots
+// whose previous host thread is gone; otherwise takes one whose thread is still exiting.
+ShimThread* claim_slot() {
+  LockGuard guard(g_slots_lock);
+  ShimThread* exiting = nullptr;
+  for (std::uint32_t i = 1; i < g_nslots; ++i) {
+    ShimThread* t = slot(i);
+    if (__atomic_load_n(&t->claimed, __ATOMIC_ACQUIRE)) continue;
+    if (__atomic_load_n(&t->host_alive, __ATOMIC_ACQUIRE) == 0) {
+      __atomic_store_n(&t->claimed, 1u, __ATOMIC_RELAXED);
+      return t;
+    }
+    if (!exiting) exiting = t;
+  }
+  if (exiting) __atomic_store_n(&exiting->claimed, 1u, __ATOMIC_RELAXED);
+  return exiting;
+}
+
+void wait_host_gone(ShimThread* t) {
+  for (;;) {
+    std::int32_t v = __atomic_load_n(&t->host_alive, __ATOMIC_ACQUIRE);
+    if (v == 0) return;
+    host::futex_wait(reinterpret_cast<std::uint32_t*>(&t->host_alive), static_cast<std::uint32_t>(v), 1'000'000);
+  }
+}
+
+// Makes sure the proxy runs a worker for channel `index`.
+void want_channel(std::uint32_t index) {
+  std::uint32_t* w = &g.window->channels_wanted;
+  std::uint32_t cur = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+  bool raised = false;
+  while (cur < index + 1) {
+    if (__atomic_compare_exchange_n(w, &cur, index + 1, false, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE)) {
+      raised = true;
+      break;
+    }
+  }
+  if (raised) host::futex_wake(w, 0x7fffffff);
+}
+
+void block_host_signals(std::uint64_t* old) {
+  std::uint64_t all = ~0ull;
+  host::call(abi::kRtSigprocmask, abi::kSigSetmask, &all, old, 8);
+}
+
+// First code of a new host thread, on its own shim stack (with every host signal blocked).
+void thread_start(void* arg) {
+  auto* t = static_cast<ShimThread*>(arg);
+  asm volatile("wrgsbase %0" ::"r"(reinterpret_cast<std::uint64_t>(t)) : "memory");
+  std::int32_t tid = static_cast<std::int32_t>(host::call(abi::kGettid));
+  __atomic_store_n(&t->tid, tid, __ATOMIC_RELEASE);
+  if (!(g.flags & launch::kTestNoDispatch)) {
+    long r = host::call(abi::kPrctl, abi::kPrSetSyscallUserDispatch, abi::kPrSysDispatchOn, g.text_begin,
+                        g.text_end - g.text_begin, &t->dispatch_selector);
+    if (r != 0) fatal("cannot enable Syscall User Dispatch for a new thread (errno %ld)", -r);
+  }
+  signals::setup_thread_altstack(t->altstack_base, t->altstack_size);
+  // The kernel stores the tid (CLONE_PARENT_SETTID) before either thread runs again: the
+  // creator stores it, and the child's program code waits for that (else a thread that
+  // exits at once could clear the word before its creator sets it, and pthread_join hang).
+  while (!__atomic_load_n(&t->start_go, __ATOMIC_ACQUIRE)) host::futex_wait(&t->start_go, 0, -1);
+  if (t->start_flags & kCloneChildSettid) user::write(t->start_ctid, tid);
+  host::call(abi::kRtSigprocmask, abi::kSigSetmask, &t->start_host_mask, 0, 8);
+  shim_resume_child(t->start_regs, t->start_rsp);
+}
+
+long create_thread(CloneFrame& cf) {
+  unsigned long flags = static_cast<unsigned long>(cf.a[0]);
+  std::uint64_t newsp = static_cast<std::uint64_t>(cf.a[1]);
+  std::uint64_t ptid = static_cast<std::uint64_t>(cf.a[2]);
+  std::uint64_t ctid = static_cast<std::uint64_t>(cf.a[3]);
+  std::uint64_t tls = static_cast<std::uint64_t>(cf.a[4]);
+  // Linux's own consistency rules first (EINVAL), then what the shim does not do (ENOSYS).
+  if ((flags & kCloneThread) && !(flags & kCloneSighand)) return -abi::kEINVAL;
+  if ((flags & kCloneSighand) && !(flags & kCloneVm)) return -abi::kEINVAL;
+  if ((flags & kThreadRequired) != kThreadRequired || (flags & ~(kThreadRequired | kThreadOptional))) {
+    report_unsupported(56, "only threads (the flags of pthread_create) are supported; processes need one "
+                           "enclave each (ENOSYS)");
+    return -abi::kENOSYS;
+  }
+  if (newsp == 0) return -abi::kEINVAL;
+  if ((flags & kCloneSettls) && tls >= 0x7ffffffff000ull) return -abi::kEPERM;  // as Linux: not a user address
+  ShimThread* self = current_thread();
+  // The child leaves the shim the way this call will: through the same return path, whose
+  // bytes (from shim_syscall_entry's return address to the program's stack pointer at the
+  // syscall instruction) are copied to just below the child's stack pointer.
+  std::uint64_t saved = self->saved_program_rsp;
+  std::uint64_t ret_addr;
+  __builtin_memcpy(&ret_addr, reinterpret_cast<const void*>(saved), 8);
+  std::uint64_t path = ret_addr == reinterpret_cast<std::uint64_t>(&shim_trap_stub_return) ? 144 : 136;
+  if (newsp < path) return -abi::kEFAULT;
+  if ((flags & kCloneParentSettid) && !user::range_writable(ptid, 4)) return -abi::kEFAULT;
+  if ((flags & (kCloneChildSettid | kCloneChildCleartid)) && !user::range_writable(ctid, 4)) return -abi::kEFAULT;
+  std::uint8_t frame[144];
+  __builtin_memcpy(frame, reinterpret_cast<const void*>(saved), path);
+  if (!user::copy_to(newsp - path, frame, path)) return -abi::kEFAULT;
+
+  ShimThread* t = claim_slot();
+  if (!t) {
+    if (verbose() && !__atomic_exchange_n(&g_reported_full, 1u, __ATOMIC_RELAXED))
+      log("clone: all %u enclave threads are in use (enclave.max_threads, cocoon run --max-threads); "
+          "thread creation fails with EAGAIN",
+          g_nslots);
+    return -abi::kEAGAIN;
+  }
+  wait_host_gone(t);
+  const layout::EnclaveDescriptor* d = g.desc;
+  std::uint32_t index = static_cast<std::uint32_t>(
+      (reinterpret_cast<std::uint64_t>(t) - g.base - d->threads_offset - d->tls_in_thread) / d->thread_span);
+  std::uint64_t area = g.base + d->threads_offset + static_cast<std::uint64_t>(index) * d->thread_span;
+  t->self = t;
+  t->index = index;
+  t->stack_top = area + d->stack_in_thread + d->stack_size;
+  t->saved_program_rsp = 0;
+  t->in_shim = 1;
+  t->dispatch_selector = abi::kDispatchBlock;
+  t->tid = 0;
+  t->channel = channel::channel_at(g.window, index);
+  t->altstack_base = area + d->altstack_in_thread;
+  t->altstack_size = d->altstack_size;
+  t->sigmask = self->sigmask;
+  t->clear_child_tid = (flags & kCloneChildCleartid) ? ctid : 0;
+  t->robust_list = 0;
+  t->robust_list_len = 0;
+  std::uint64_t fs;
+  asm volatile("rdfsbase %0" : "=r"(fs));
+  t->program_fs = (flags & kCloneSettls) ? tls : fs;
+  t->prog_altstack_sp = 0;  // Linux: a new thread has no alternate signal stack
+  t->prog_altstack_size = 0;
+  t->prog_altstack_flags = abi::kSsDisable;
+  __builtin_memcpy(t->name, self->name, sizeof t->name);
+  __builtin_memcpy(t->start_regs, &cf, sizeof t->start_regs);
+  t->start_rsp = newsp - path;
+  t->start_flags = flags;
+  t->start_ptid = ptid;
+  t->start_ctid = ctid;
+  want_channel(index);
+
+  __atomic_add_fetch(&g_live, 1, __ATOMIC_ACQ_REL);
+  if (!__atomic_exchange_n(&g_multithreaded, 1u, __ATOMIC_ACQ_REL)) {
+    patch::set_thread_count(2);
+    __atomic_store_n(&g.threaded, 1u, __ATOMIC_RELEASE);
+  }
+  __atomic_store_n(&t->start_go, 0u, __ATOMIC_RELAXED);
+  __atomic_store_n(&t->host_alive, -1, __ATOMIC_RELEASE);
+  std::uint64_t old_mask;
+  block_host_signals(&old_mask);
+  t->start_host_mask = old_mask;
+  long r = shim_host_clone(kHostThreadFlags, t->stack_top, &t->host_alive, &t->host_alive, t->program_fs,
+                           thread_start, t);
+  host::call(abi::kRtSigprocmask, abi::kSigSetmask, &old_mask, 0, 8);
+  if (r < 0) {
+    __atomic_sub_fetch(&g_live, 1, __ATOMIC_ACQ_REL);
+    __atomic_store_n(&t->host_alive, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&t->claimed, 0u, __ATOMIC_RELEASE);
+    if (verbose()) log("clone: the host refused a new thread (errno %ld); the program gets EAGAIN", -r);
+    return -abi::kEAGAIN;
+  }
+  std::int32_t tid = static_cast<std::int32_t>(r);
+  __atomic_store_n(&t->tid, tid, __ATOMIC_RELEASE);
+  if (flags & kCloneParentSettid) user::write(ptid, tid);
+  __atomic_store_n(&t->start_go, 1u, __ATOMIC_RELEASE);
+  host::futex_wake(&t->start_go, 1);
+  return tid;
+}
+
+[[noreturn]] void thread_exit(int status) {
+  ShimThread* t = current_thread();
+  // CLONE_CHILD_CLEARTID / set_tid_address: pthread_join waits for this word to become 0.
+  if (t->clear_child_tid) {
+    std::uint32_t zero = 0;
+    if (user::write(t->clear_child_tid, zero)) futex_wake(t->clear_child_tid, 1, ~0u);
+  }
+  // The last thread's exit ends the process with its status.
+  if (__atomic_sub_fetch(&g_live, 1, __ATOMIC_ACQ_REL) == 0) host::exit_group(status);
+  std::uint64_t old;
+  block_host_signals(&old);
+  __atomic_store_n(&t->tid, 0, __ATOMIC_RELEASE);
+  // Slot 0 (the main thread's) is never reused; others are free again once the kernel
+  // clears host_alive, after this host thread is gone.
+  if (t->index != 0) __atomic_store_n(&t->claimed, 0u, __ATOMIC_RELEASE);
+  for (;;) host::call(abi::kExit, 0);
+}
+
 }  // namespace
 
 long sys_arch_prctl(SyscallFrame& f) {
@@ -167,11 +395,36 @@ long sys_futex(SyscallFrame& f) {
   }
 }
 
-long sys_exit(SyscallFrame& f) {
-  // One thread per enclave for now: the last thread's exit ends the process.
-  host::exit_group(static_cast<int>(f.a[0] & 0xff));
-}
+long sys_exit(SyscallFrame& f) { thread_exit(static_cast<int>(f.a[0] & 0xff)); }
 
 long sys_exit_group(SyscallFrame& f) { host::exit_group(static_cast<int>(f.a[0] & 0xff)); }
+
+// Reached only through shim_syscall_entry's clone path, whose frame is a CloneFrame.
+long sys_clone(SyscallFrame& f) { return create_thread(*reinterpret_cast<CloneFrame*>(&f)); }
+
+namespace threads {
+
+void init() {
+  slot(0)->claimed = 1;
+  std::uint32_t n = g.desc->max_threads;
+  if (g.window->nchannels < n) n = g.window->nchannels;
+  g_nslots = n < 1 ? 1 : n;
+}
+
+bool multithreaded() { return __atomic_load_n(&g_multithreaded, __ATOMIC_RELAXED) != 0; }
+
+int live_count() { return __atomic_load_n(&g_live, __ATOMIC_ACQUIRE); }
+
+bool tid_alive(long tid) {
+  if (tid <= 0) return false;
+  for (std::uint32_t i = 0; i < g_nslots; ++i) {
+    ShimThread* t = slot(i);
+    if (__atomic_load_n(&t->claimed, __ATOMIC_ACQUIRE) && __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE) == tid)
+      return true;
+  }
+  return false;
+}
+
+}  // namespace threads
 
 }  // namespace cocoon::shim

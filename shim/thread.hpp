@@ -30,11 +30,33 @@ struct ShimThread {
   std::uint64_t prog_altstack_size;
   std::int32_t prog_altstack_flags;
   char name[16];                    // prctl(PR_SET_NAME)
+  // Thread slots (shim/sys_thread.cpp). `claimed` changes under the thread table's lock;
+  // host_alive is the host clone's PARENT_SETTID/CHILD_CLEARTID word: nonzero from before
+  // the host thread exists until the kernel has finished with it (then its shim stack,
+  // altstack and this page may be reused).
+  std::uint32_t claimed;
+  std::int32_t host_alive;
+  // What a new thread starts with (written by its creator before the host clone).
+  std::uint64_t start_regs[13];     // CloneFrame: rax rdi rsi rdx r10 r8 r9 rbx rbp r12..r15
+  std::uint64_t start_rsp;          // where the child resumes the program's return path
+  std::uint64_t start_host_mask;    // the creator's host signal mask
+  std::uint64_t start_flags;        // the program's clone flags
+  std::uint64_t start_ptid, start_ctid;
+  std::uint32_t start_go;           // set by the creator once the program's ptid holds the tid
 };
 static_assert(__builtin_offsetof(ShimThread, stack_top) == 8);
 static_assert(__builtin_offsetof(ShimThread, saved_program_rsp) == 16);
 static_assert(__builtin_offsetof(ShimThread, in_shim) == 24);
 static_assert(__builtin_offsetof(ShimThread, dispatch_selector) == 32);
+
+// The frame shim_syscall_entry builds for clone (56): the syscall frame, then the callee-saved
+// registers the child must resume with.
+struct CloneFrame {
+  long nr;
+  long a[6];
+  std::uint64_t rbx, rbp, r12, r13, r14, r15;
+};
+static_assert(sizeof(CloneFrame) == 13 * 8);
 
 inline ShimThread* current_thread() {
   ShimThread* t;

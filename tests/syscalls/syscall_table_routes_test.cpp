@@ -62,13 +62,13 @@ TEST(SyscallRoutes, ServedInTheShim) {
                 "rt_sigpending", "kill", "tgkill", "tkill", "uname", "sched_yield",
                 "sched_getaffinity", "sched_setaffinity", "getcpu", "sysinfo", "prlimit64",
                 "getrlimit", "setrlimit", "umask", "prctl", "personality", "futex",
-                "getrusage", "times", "close", "dup", "dup2", "dup3", "close_range", "execve"},
+                "getrusage", "times", "close", "dup", "dup2", "dup3", "close_range", "execve", "clone"},
                Route::Shim);
   EXPECT_NE(row_named("prctl").flags & kPartial, 0);
 }
 
 TEST(SyscallRoutes, RefusedWithENOSYS) {
-  expect_route({"rseq", "clone3", "fork", "vfork", "execveat", "clone"}, Route::Refuse,
+  expect_route({"rseq", "clone3", "fork", "vfork", "execveat"}, Route::Refuse,
                kENOSYS);
   // unsupported kernel facilities
   expect_route({"io_setup", "io_destroy", "io_getevents", "io_submit", "io_cancel",

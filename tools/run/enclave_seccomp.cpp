@@ -89,6 +89,10 @@ std::vector<std::uint8_t> enclave_allowlist_bpf() {
   // Syscall User Dispatch for each thread, and the second filter of the loader.
   a.allow_if_arg_eq("prctl", 0, 59 /* PR_SET_SYSCALL_USER_DISPATCH */);
   a.allow("seccomp");
+  // Threads: clone with exactly the flags the shim's host thread creation uses
+  // (CLONE_VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|PARENT_SETTID|CHILD_CLEARTID) — no
+  // process can be created. exit ends one thread.
+  a.allow_if_arg_eq("clone", 0, 0x3d0f00);
   // The end.
   a.allow("exit");
   a.allow("exit_group");

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# More threads than the enclave has slots: pthread_create fails with EAGAIN (the program
+# reports it and exits normally), --verbose says why in one line, nothing hangs or crashes.
+# Usage: thread_checks.sh COCOON THREADS_LIMIT_PROGRAM
+set -u
+cocoon=$1
+prog=$2
+fail=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+check() {  # check NAME EXPECTED ACTUAL
+  if [ "$2" != "$3" ]; then
+    echo "FAIL $1: expected [$2], got [$3]"
+    fail=1
+  else
+    echo "ok   $1"
+  fi
+}
+
+# 4 slots: the main thread and 3 more; the 4th pthread_create gets EAGAIN.
+out=$(timeout 60 "$cocoon" run --max-threads 4 -v -- "$prog" 10 2>"$work/err")
+rc=$?
+check "exit status at the limit" 0 "$rc"
+check "output at the limit" "created 3 of 10 threads; then pthread_create: Resource temporarily unavailable
+joined 3 threads, sum 3" "$out"
+lines=$(grep -c "enclave threads are in use" "$work/err")
+check "one verbose line names the limit" 1 "$lines"
+
+# Within the limit everything is created (and the output matches the native run).
+native=$("$prog" 5)
+out=$(timeout 60 "$cocoon" run --max-threads 8 -- "$prog" 5)
+check "exit status within the limit" 0 "$?"
+check "output within the limit" "$native" "$out"
+
+# A single-slot enclave: no thread at all can be created, the program still ends normally.
+out=$(timeout 60 "$cocoon" run --max-threads 1 -- "$prog" 2)
+check "exit status with one slot" 0 "$?"
+check "output with one slot" "created 0 of 2 threads; then pthread_create: Resource temporarily unavailable
+joined 0 threads, sum 0" "$out"
+exit $fail
