@@ -301,8 +301,48 @@ long create_thread(CloneFrame& cf) {
   return tid;
 }
 
+// Robust futexes (set_robust_list): as the kernel does when a thread exits, every lock
+// still held by the thread (its word's TID bits are the thread's tid) is marked
+// FUTEX_OWNER_DIED and one waiter is woken, so that the next locker gets EOWNERDEAD.
+constexpr std::uint32_t kFutexWaiters = 0x80000000u, kFutexOwnerDied = 0x40000000u, kFutexTidMask = 0x3fffffffu;
+constexpr int kRobustListLimit = 2048;  // the kernel's ROBUST_LIST_LIMIT
+
+void release_robust_futex(std::uint64_t entry, std::int64_t offset, std::int32_t tid) {
+  std::uint64_t uaddr = entry + static_cast<std::uint64_t>(offset);
+  if ((uaddr & 3) || !user::range_writable(uaddr, 4)) return;
+  auto* word = reinterpret_cast<std::uint32_t*>(uaddr);
+  std::uint32_t v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+  for (;;) {
+    if ((v & kFutexTidMask) != static_cast<std::uint32_t>(tid)) return;
+    std::uint32_t next = (v & kFutexWaiters) | kFutexOwnerDied;
+    if (__atomic_compare_exchange_n(word, &v, next, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) break;
+  }
+  if (v & kFutexWaiters) futex_wake(uaddr, 1, ~0u);
+}
+
+void release_robust_list(ShimThread* t) {
+  if (!t->robust_list) return;
+  struct {
+    std::uint64_t next;
+    std::int64_t futex_offset;
+    std::uint64_t op_pending;
+  } head;
+  if (!user::read(head, t->robust_list)) return;
+  std::uint64_t pending = head.op_pending & ~1ull;
+  std::uint64_t entry = head.next;
+  for (int n = 0; entry != t->robust_list && n < kRobustListLimit; ++n) {
+    std::uint64_t e = entry & ~1ull;  // bit 0: a PI futex (not supported; handled alike)
+    std::uint64_t next;
+    if (!user::read(next, e)) break;
+    if (e != pending) release_robust_futex(e, head.futex_offset, t->tid);
+    entry = next;
+  }
+  if (pending) release_robust_futex(pending, head.futex_offset, t->tid);
+}
+
 [[noreturn]] void thread_exit(int status) {
   ShimThread* t = current_thread();
+  release_robust_list(t);
   // CLONE_CHILD_CLEARTID / set_tid_address: pthread_join waits for this word to become 0.
   if (t->clear_child_tid) {
     std::uint32_t zero = 0;

@@ -213,7 +213,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(57, "fork", kENOSYS, kOneProcess),
   refuse(58, "vfork", kENOSYS, kOneProcess),
   shim(59, "execve", "the new program replaces the old one in the same enclave; fds without FD_CLOEXEC stay open, ignored signals stay ignored; only while the program has one thread (else EAGAIN)"),
-  shim(60, "exit", "ends the calling thread: its clear_child_tid is zeroed and futex-woken, its slot and channel are reused; the last thread's exit ends the process with the given status; robust futex lists are not walked", kPartial),
+  shim(60, "exit", "ends the calling thread: its clear_child_tid is zeroed and futex-woken, its slot and channel are reused; robust futexes the thread still holds are marked FUTEX_OWNER_DIED and a waiter woken; the last thread's exit ends the process with the given status"),
   refuse(61, "wait4", kECHILD, kNoChildren),
   shim(62, "kill", "signals to the enclave's own process (its pid, 0, -1 or its -pgid) are delivered by the shim; other pids get EPERM", kPartial),
   shim(63, "uname", "fixed identity of the enclave's Linux"),
