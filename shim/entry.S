@@ -114,6 +114,43 @@ enter_program:
     movq $0, %gs:T_IN_SHIM
     jmp *%r11
     .size enter_program, .-enter_program
+/* Copies to and from the program's memory after the shim checked the range: another thread
+ * of the program may unmap it meanwhile, so a page fault at the marked instruction resumes
+ * at the fault label (shim/signals.cpp) and the copy reports failure (the program gets
+ * EFAULT, as from Linux) instead of the shim dying.
+ * long shim_user_copy(dst, src, len) / shim_user_fill(dst, byte, len): 0, or -1. */
+    .globl shim_user_copy
+    .type shim_user_copy, @function
+shim_user_copy:
+    cld
+    mov %rdx, %rcx
+    .globl shim_user_copy_insn
+shim_user_copy_insn:
+    rep movsb
+    xor %eax, %eax
+    ret
+    .size shim_user_copy, .-shim_user_copy
+
+    .globl shim_user_fill
+    .type shim_user_fill, @function
+shim_user_fill:
+    cld
+    mov %rdx, %rcx
+    mov %esi, %eax
+    .globl shim_user_fill_insn
+shim_user_fill_insn:
+    rep stosb
+    xor %eax, %eax
+    ret
+    .size shim_user_fill, .-shim_user_fill
+
+    .globl shim_user_access_fault
+    .type shim_user_access_fault, @function
+shim_user_access_fault:
+    mov $-1, %rax
+    ret
+    .size shim_user_access_fault, .-shim_user_access_fault
+
 /* long shim_host_clone(flags, stack_top, ptid, ctid, tls, fn, arg): the host clone of a
  * new enclave thread. The child starts on stack_top (its shim stack) and calls fn(arg),
  * which never returns. Returns the child's tid or -errno in the parent. */

@@ -8,6 +8,9 @@
 
 extern "C" void shim_sigreturn_restorer();
 extern "C" void shim_trap_stub();
+extern "C" void shim_user_copy_insn();
+extern "C" void shim_user_fill_insn();
+extern "C" void shim_user_access_fault();
 
 namespace cocoon::shim::signals {
 namespace {
@@ -58,6 +61,17 @@ extern "C" void host_signal_handler(int sig, abi::SigInfo* si, abi::UContext* uc
   }
   bool fault = synchronous(si) && (sig == abi::kSIGSEGV || sig == abi::kSIGBUS || sig == abi::kSIGFPE ||
                                    sig == abi::kSIGILL || sig == abi::kSIGTRAP || sig == abi::kSIGSYS);
+  if (fault && (sig == abi::kSIGSEGV || sig == abi::kSIGBUS) &&
+      (rip == reinterpret_cast<std::uint64_t>(&shim_user_copy_insn) ||
+       rip == reinterpret_cast<std::uint64_t>(&shim_user_fill_insn))) {
+    // A checked copy to or from the program's memory met a page another thread unmapped
+    // meanwhile: the copy fails (EFAULT for the program).
+    uc->gregs[abi::kRip] = reinterpret_cast<std::uint64_t>(&shim_user_access_fault);
+    static std::uint32_t reported;
+    if (verbose() && !__atomic_exchange_n(&reported, 1u, __ATOMIC_RELAXED))
+      log("a copy to or from the program's memory met a page unmapped meanwhile (by another thread); the call gets EFAULT");
+    return;
+  }
   if (fault && rip_in_shim(rip)) {
     char why[200];
     snformat(why, sizeof why, "internal fault in the shim: %s at rip %p (shim offset 0x%lx), address %p",

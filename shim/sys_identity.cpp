@@ -5,6 +5,7 @@
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
 #include "shim/memory.hpp"
+#include "shim/sync.hpp"
 #include "shim/sys_handlers.hpp"
 #include "shim/thread.hpp"
 #include "shim/threads.hpp"
@@ -21,6 +22,7 @@ constexpr std::uint64_t kInfinity = ~0ull;
 constexpr int kRlimitStack = 3, kRlimitData = 2, kRlimitNproc = 6, kRlimitNofile = 7, kRlimitAs = 9;
 Rlimit g_rlimits[kRlimits];
 bool g_rlimits_ready;
+SpinLock g_rlimits_lock;  // prlimit from several threads
 
 void init_rlimits() {
   if (g_rlimits_ready) return;
@@ -37,12 +39,17 @@ void init_rlimits() {
 
 long do_prlimit(long resource, std::uint64_t new_ptr, std::uint64_t old_ptr) {
   if (resource < 0 || resource >= kRlimits) return -abi::kEINVAL;
-  init_rlimits();
   Rlimit nl{};
   if (new_ptr && !user::read(nl, new_ptr)) return -abi::kEFAULT;
-  if (new_ptr && (nl.cur > nl.max || nl.max > g_rlimits[resource].max)) return -abi::kEINVAL;
-  if (old_ptr && !user::write(old_ptr, g_rlimits[resource])) return -abi::kEFAULT;
-  if (new_ptr) g_rlimits[resource] = nl;
+  Rlimit old;
+  {
+    LockGuard guard(g_rlimits_lock);
+    init_rlimits();
+    old = g_rlimits[resource];
+    if (new_ptr && (nl.cur > nl.max || nl.max > old.max)) return -abi::kEINVAL;
+    if (new_ptr) g_rlimits[resource] = nl;
+  }
+  if (old_ptr && !user::write(old_ptr, old)) return -abi::kEFAULT;
   return 0;
 }
 

@@ -3,6 +3,11 @@
 #include "shim/linux_abi.hpp"
 #include "shim/memory.hpp"
 
+extern "C" {
+long shim_user_copy(void* dst, const void* src, std::uint64_t len);
+long shim_user_fill(void* dst, int byte, std::uint64_t len);
+}
+
 namespace cocoon::shim::user {
 
 bool range_ok(std::uint64_t addr, std::uint64_t len) { return mem::is_mapped(addr, len, abi::kProtRead); }
@@ -11,20 +16,17 @@ bool range_writable(std::uint64_t addr, std::uint64_t len) { return mem::is_mapp
 
 bool copy_from(void* dst, std::uint64_t src, std::uint64_t len) {
   if (!range_ok(src, len)) return false;
-  __builtin_memcpy(dst, reinterpret_cast<const void*>(src), len);
-  return true;
+  return shim_user_copy(dst, reinterpret_cast<const void*>(src), len) == 0;
 }
 
 bool copy_to(std::uint64_t dst, const void* src, std::uint64_t len) {
   if (!range_writable(dst, len)) return false;
-  __builtin_memcpy(reinterpret_cast<void*>(dst), src, len);
-  return true;
+  return shim_user_copy(reinterpret_cast<void*>(dst), src, len) == 0;
 }
 
 bool fill(std::uint64_t dst, int byte, std::uint64_t len) {
   if (!range_writable(dst, len)) return false;
-  __builtin_memset(reinterpret_cast<void*>(dst), byte, len);
-  return true;
+  return shim_user_fill(reinterpret_cast<void*>(dst), byte, len) == 0;
 }
 
 long strnlen(std::uint64_t addr, std::uint64_t max) {
