@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # More threads than the enclave has slots: pthread_create fails with EAGAIN (the program
-# reports it and exits normally), --verbose says why in one line, nothing hangs or crashes.
+# reports it and exits normally), --verbose says why in one line, nothing hangs or crashes;
+# in a signed enclave the bound is the manifest's enclave.max_threads.
 # Usage: thread_checks.sh COCOON THREADS_LIMIT_PROGRAM
 set -u
 cocoon=$1
@@ -38,4 +39,15 @@ out=$(timeout 60 "$cocoon" run --max-threads 1 -- "$prog" 2)
 check "exit status with one slot" 0 "$?"
 check "output with one slot" "created 0 of 2 threads; then pthread_create: Resource temporarily unavailable
 joined 0 threads, sum 0" "$out"
+# A signed enclave: the measured enclave.max_threads is the bound.
+cd "$work"
+cp "$prog" limit
+"$cocoon" keygen --out signer.pem >/dev/null 2>&1
+"$cocoon" manifest --output app.toml -- "$work/limit" 6 >/dev/null 2>&1
+sed -i 's/^max_threads = .*/max_threads = 3/' app.toml
+"$cocoon" sign --key signer.pem app.toml >/dev/null 2>&1
+out=$(timeout 60 "$cocoon" run app.toml 2>"$work/err")
+check "exit status, signed enclave with max_threads = 3" 0 "$?"
+check "output, signed enclave with max_threads = 3" "created 2 of 6 threads; then pthread_create: Resource temporarily unavailable
+joined 2 threads, sum 1" "$out"
 exit $fail
