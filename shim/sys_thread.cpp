@@ -114,7 +114,7 @@ long futex_wake(std::uint64_t uaddr, long count, std::uint32_t bitset, std::uint
 constexpr unsigned long kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800,
                         kCloneThread = 0x10000, kCloneSysvsem = 0x40000, kCloneSettls = 0x80000,
                         kCloneParentSettid = 0x100000, kCloneChildCleartid = 0x200000,
-                        kCloneChildSettid = 0x1000000;
+                        kCloneChildSettid = 0x1000000, kCsignal = 0xff;
 constexpr unsigned long kHostThreadFlags = kCloneVm | kCloneFs | kCloneFiles | kCloneSighand | kCloneThread |
                                            kCloneSysvsem | kCloneSettls | kCloneParentSettid |
                                            kCloneChildCleartid;
@@ -203,6 +203,7 @@ void thread_start(void* arg) {
 
 long create_thread(CloneFrame& cf) {
   unsigned long flags = static_cast<unsigned long>(cf.a[0]);
+  if (flags & kCloneThread) flags &= ~kCsignal;  // Linux ignores a thread's exit signal
   std::uint64_t newsp = static_cast<std::uint64_t>(cf.a[1]);
   std::uint64_t ptid = static_cast<std::uint64_t>(cf.a[2]);
   std::uint64_t ctid = static_cast<std::uint64_t>(cf.a[3]);

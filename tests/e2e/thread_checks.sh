@@ -2,10 +2,12 @@
 # More threads than the enclave has slots: pthread_create fails with EAGAIN (the program
 # reports it and exits normally), --verbose says why in one line, nothing hangs or crashes;
 # in a signed enclave the bound is the manifest's enclave.max_threads.
-# Usage: thread_checks.sh COCOON THREADS_LIMIT_PROGRAM
+# clone with arguments the shim refuses fails with an errno, nothing is created.
+# Usage: thread_checks.sh COCOON THREADS_LIMIT_PROGRAM CLONE_ERRORS_PROGRAM
 set -u
 cocoon=$1
 prog=$2
+errors_prog=$3
 fail=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -39,6 +41,20 @@ out=$(timeout 60 "$cocoon" run --max-threads 1 -- "$prog" 2)
 check "exit status with one slot" 0 "$?"
 check "output with one slot" "created 0 of 2 threads; then pthread_create: Resource temporarily unavailable
 joined 0 threads, sum 0" "$out"
+out=$(timeout 60 "$cocoon" run -- "$errors_prog" 2>"$work/err")
+check "exit status, refused clones" 0 "$?"
+check "refused clones" "fork-like: ENOSYS
+vfork-like: ENOSYS
+thread without sighand: EINVAL
+sighand without vm: EINVAL
+thread, no stack: EINVAL
+thread, unmapped stack: EFAULT
+thread, bad tid pointer: EFAULT
+thread, bad tls: EPERM
+thread with another flag: ENOSYS
+clone3: ENOSYS
+tid untouched: 0" "$out"
+
 # A signed enclave: the measured enclave.max_threads is the bound.
 cd "$work"
 cp "$prog" limit
