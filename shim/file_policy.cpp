@@ -13,8 +13,20 @@ namespace {
 manifest::ManifestBlob g_blob;
 bool g_active;
 char g_cwd[4096] = "/";
-SpinLock g_cwd_lock;
+SpinLock g_cwd_lock;  // guards g_cwd, and the fd path strings while they are read or freed
 char** g_fd_paths;  // kMaxFds entries, heap strings
+
+// The fd's path; only under g_cwd_lock (another thread may replace and free it).
+const char* fd_path_locked(int f) {
+  if (f < 0 || f >= fd::kMaxFds || !g_fd_paths) return nullptr;
+  return __atomic_load_n(&g_fd_paths[f], __ATOMIC_ACQUIRE);
+}
+
+void set_cwd_locked(const char* path, std::size_t len) {
+  if (len >= sizeof g_cwd) len = sizeof g_cwd - 1;
+  __builtin_memmove(g_cwd, path, len);
+  g_cwd[len] = '\0';
+}
 
 bool is_prefix_dir(const char* dir, std::size_t dlen, const char* path, std::size_t plen) {
   // dir is an ancestor of path (or equal).
@@ -58,9 +70,17 @@ const char* cwd() { return g_cwd; }
 
 void set_cwd(const char* path, std::size_t len) {
   LockGuard guard(g_cwd_lock);
-  if (len >= sizeof g_cwd) len = sizeof g_cwd - 1;
-  __builtin_memcpy(g_cwd, path, len);
-  g_cwd[len] = '\0';
+  set_cwd_locked(path, len);
+}
+
+bool set_cwd_to_fd_path(int f) {
+  LockGuard guard(g_cwd_lock);
+  const char* p = fd_path_locked(f);
+  if (!p) return false;
+  std::size_t n = 0;
+  while (p[n]) ++n;
+  set_cwd_locked(p, n);
+  return true;
 }
 
 long resolve(int dirfd, const char* path, bool follow_last, Resolved& out) {
@@ -69,22 +89,19 @@ long resolve(int dirfd, const char* path, bool follow_last, Resolved& out) {
   while (path[plen]) ++plen;
   std::size_t n = 0;
   if (path[0] != '/') {
+    LockGuard guard(g_cwd_lock);
     const char* base;
     if (dirfd == abi::kAtFdcwd) {
       base = g_cwd;
     } else {
-      base = fd_path(dirfd);
+      base = fd_path_locked(dirfd);
       if (!base) {
         if (!fd::is_open(dirfd)) return -abi::kEBADF;
-        base = nullptr;
+        // A directory fd whose path the shim does not know: only without a policy.
+        if (g_active) return -abi::kEACCES;
+        base = "/";
       }
     }
-    if (!base) {
-      // A directory fd whose path the shim does not know: only without a policy.
-      if (g_active) return -abi::kEACCES;
-      base = "/";
-    }
-    LockGuard guard(g_cwd_lock);
     while (base[n] && n < sizeof abs - 2) abs[n] = base[n], ++n;
     abs[n++] = '/';
   }
@@ -113,30 +130,39 @@ long resolve(int dirfd, const char* path, bool follow_last, Resolved& out) {
 
 void remember_fd_path(int f, const char* path, std::size_t len) {
   if (f < 0 || f >= fd::kMaxFds || !g_fd_paths) return;
-  char* old = __atomic_exchange_n(&g_fd_paths[f], heap::strdup(path, len), __ATOMIC_ACQ_REL);
+  char* fresh = heap::strdup(path, len);
+  char* old;
+  {
+    LockGuard guard(g_cwd_lock);  // no reader holds the old string once we have it
+    old = __atomic_exchange_n(&g_fd_paths[f], fresh, __ATOMIC_ACQ_REL);
+  }
   heap::free_str(old);
 }
 
 void forget_fd_path(int f) {
   if (f < 0 || f >= fd::kMaxFds || !g_fd_paths) return;
-  char* old = __atomic_exchange_n(&g_fd_paths[f], nullptr, __ATOMIC_ACQ_REL);
+  char* old;
+  {
+    LockGuard guard(g_cwd_lock);
+    old = __atomic_exchange_n(&g_fd_paths[f], nullptr, __ATOMIC_ACQ_REL);
+  }
   heap::free_str(old);
 }
 
 void copy_fd_path(int from, int to) {
-  const char* p = fd_path(from);
-  if (!p) {
-    forget_fd_path(to);
-    return;
+  if (to < 0 || to >= fd::kMaxFds || !g_fd_paths) return;
+  char* copy = nullptr;
+  char* old;
+  {
+    LockGuard guard(g_cwd_lock);
+    if (const char* p = fd_path_locked(from)) {
+      std::size_t n = 0;
+      while (p[n]) ++n;
+      copy = heap::strdup(p, n);
+    }
+    old = __atomic_exchange_n(&g_fd_paths[to], copy, __ATOMIC_ACQ_REL);
   }
-  std::size_t n = 0;
-  while (p[n]) ++n;
-  remember_fd_path(to, p, n);
-}
-
-const char* fd_path(int f) {
-  if (f < 0 || f >= fd::kMaxFds || !g_fd_paths) return nullptr;
-  return __atomic_load_n(&g_fd_paths[f], __ATOMIC_ACQUIRE);
+  heap::free_str(old);
 }
 
 }  // namespace cocoon::shim::policy

@@ -40,7 +40,8 @@ void set_cwd(const char* path, std::size_t len);
 void remember_fd_path(int fd, const char* path, std::size_t len);
 void forget_fd_path(int fd);
 void copy_fd_path(int from, int to);
-const char* fd_path(int fd);
+// fchdir: the working directory becomes the fd's path (false when the shim does not know it).
+bool set_cwd_to_fd_path(int fd);
 
 // The measured manifest (nullptr without one), for the loader's entrypoint/argv/env.
 const void* manifest();

@@ -6,6 +6,8 @@
 #include "shim/forward.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
+#include "shim/memory.hpp"
+#include "shim/thread.hpp"
 #include "shim/trusted_files.hpp"
 #include "shim/user_memory.hpp"
 
@@ -24,6 +26,15 @@ bool read_only_path_call(long nr) {
     default:
       return false;
   }
+}
+
+// A resolved path is large (4 KiB): each thread slot has one, kept off the shim stack and
+// allocated at the slot's first use (never shared between threads: the policy decision of
+// one thread must not see another's path).
+policy::Resolved* resolved_scratch() {
+  ShimThread* t = current_thread();
+  if (!t->path_scratch) t->path_scratch = mem::shim_alloc(sizeof(policy::Resolved));
+  return static_cast<policy::Resolved*>(t->path_scratch);
 }
 
 bool is_open_call(long nr) { return nr == 2 || nr == 257 || nr == 85; }
@@ -82,7 +93,9 @@ bool apply_file_policy(const syscalls::SyscallInfo& info, SyscallFrame& f, long*
     if (i > 0 && info.args[i - 1].kind == Arg::Fd) dirfd = static_cast<int>(f.a[i - 1]);
     if (n == 0) continue;  // "" with AT_EMPTY_PATH: the fd's own file, checked by fd
     bool follow = !(nr == 6 || nr == 89 || nr == 267 || nr == 192 || nr == 195);  // lstat, readlink…
-    static policy::Resolved r;  // large: kept off the shim stack (one thread for now)
+    policy::Resolved* rp = resolved_scratch();
+    if (!rp) return *result = -abi::kENOMEM, true;
+    policy::Resolved& r = *rp;
     if (long e = policy::resolve(dirfd, given, follow, r); e < 0) return *result = e, true;
     if (is_open_call(nr)) {
       long flags = open_flags(nr, f);
@@ -111,24 +124,20 @@ void note_opened(const syscalls::SyscallInfo&, SyscallFrame& f, long fd) {
   char given[4096];
   long n = user_path(static_cast<std::uint64_t>(f.a[pi]), given, sizeof given);
   if (n <= 0) return;
-  static policy::Resolved r;
-  if (policy::resolve(f.nr == 257 ? static_cast<int>(f.a[0]) : abi::kAtFdcwd, given, true, r) == 0)
-    policy::remember_fd_path(static_cast<int>(fd), r.path, r.len);
+  policy::Resolved* r = resolved_scratch();
+  if (r && policy::resolve(f.nr == 257 ? static_cast<int>(f.a[0]) : abi::kAtFdcwd, given, true, *r) == 0)
+    policy::remember_fd_path(static_cast<int>(fd), r->path, r->len);
 }
 
 void note_chdir(SyscallFrame& f) {
   if (f.nr == 81) {  // fchdir
-    if (const char* p = policy::fd_path(static_cast<int>(f.a[0]))) {
-      std::size_t n = 0;
-      while (p[n]) ++n;
-      policy::set_cwd(p, n);
-    }
+    policy::set_cwd_to_fd_path(static_cast<int>(f.a[0]));
     return;
   }
   char given[4096];
   if (user_path(static_cast<std::uint64_t>(f.a[0]), given, sizeof given) <= 0) return;
-  static policy::Resolved r;
-  if (policy::resolve(abi::kAtFdcwd, given, true, r) == 0) policy::set_cwd(r.path, r.len);
+  policy::Resolved* r = resolved_scratch();
+  if (r && policy::resolve(abi::kAtFdcwd, given, true, *r) == 0) policy::set_cwd(r->path, r->len);
 }
 
 }  // namespace cocoon::shim

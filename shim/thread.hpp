@@ -43,7 +43,9 @@ struct ShimThread {
   std::uint64_t start_flags;        // the program's clone flags
   std::uint64_t start_ptid, start_ctid;
   std::uint32_t start_go;           // set by the creator once the program's ptid holds the tid
+  void* path_scratch;               // this slot's policy::Resolved (shim/path_calls.cpp), kept
 };
+static_assert(sizeof(ShimThread) <= 4096, "ShimThread lives in the thread's TLS page");
 static_assert(__builtin_offsetof(ShimThread, stack_top) == 8);
 static_assert(__builtin_offsetof(ShimThread, saved_program_rsp) == 16);
 static_assert(__builtin_offsetof(ShimThread, in_shim) == 24);

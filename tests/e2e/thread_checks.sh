@@ -3,11 +3,13 @@
 # reports it and exits normally), --verbose says why in one line, nothing hangs or crashes;
 # in a signed enclave the bound is the manifest's enclave.max_threads.
 # clone with arguments the shim refuses fails with an errno, nothing is created.
-# Usage: thread_checks.sh COCOON THREADS_LIMIT_PROGRAM CLONE_ERRORS_PROGRAM
+# Threads opening files at once in a signed enclave each get their own policy decision.
+# Usage: thread_checks.sh COCOON THREADS_LIMIT_PROGRAM CLONE_ERRORS_PROGRAM OPEN_POLICY_PROGRAM
 set -u
 cocoon=$1
 prog=$2
 errors_prog=$3
+policy_prog=$4
 fail=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -66,4 +68,14 @@ out=$(timeout 60 "$cocoon" run app.toml 2>"$work/err")
 check "exit status, signed enclave with max_threads = 3" 0 "$?"
 check "output, signed enclave with max_threads = 3" "created 2 of 6 threads; then pthread_create: Resource temporarily unavailable
 joined 2 threads, sum 1" "$out"
+
+# Concurrent opens of an allowed and an unlisted file in a signed enclave.
+cp "$policy_prog" opener
+echo allowed > allowed.txt
+echo hidden > hidden.txt
+"$cocoon" manifest --output open.toml --allowed "$work/allowed.txt" -- "$work/opener" "$work/allowed.txt" "$work/hidden.txt" >/dev/null 2>&1
+"$cocoon" sign --key signer.pem open.toml >/dev/null 2>&1
+out=$(timeout 60 "$cocoon" run open.toml 2>"$work/err")
+check "exit status, concurrent opens under a manifest" 0 "$?"
+check "concurrent opens under a manifest" "allowed file: 0 wrong answers; unlisted file: 0 wrong answers" "$out"
 exit $fail
