@@ -1,13 +1,23 @@
-# Python threads inside the enclave: a ThreadPoolExecutor summing results, a lock-protected
-# counter and a threading.Event handshake; deterministic output.
+# Python threads inside the enclave: a ThreadPoolExecutor summing results (each task also
+# writes and reads back a file of its own), a lock-protected counter and a threading.Event
+# handshake; deterministic output.
 import concurrent.futures
 import hashlib
+import os
 import threading
 
 def work(n):
     h = hashlib.sha256()
     for i in range(2000):
         h.update(f"{n}:{i}".encode())
+    path = f"cocoon-py-thread-{n}.tmp"
+    with open(path, "w") as f:
+        f.write(h.hexdigest() * 50)
+    with open(path) as f:
+        back = f.read()
+    os.unlink(path)
+    if back != h.hexdigest() * 50:
+        return -1_000_000
     return n * n + int(h.hexdigest()[:8], 16) % 1000
 
 with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
