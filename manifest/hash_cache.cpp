@@ -44,14 +44,14 @@ std::string HashCache::default_path() {
   return std::string(home && *home ? home : "/root") + "/.cache/cocoon/file-hashes";
 }
 
-HashCache::HashCache(std::string path, std::chrono::nanoseconds racy_window)
-    : path_(std::move(path)), racy_window_(racy_window) {
+HashCache::HashCache(std::string path, std::chrono::nanoseconds racy_window, std::size_t max_entries)
+    : path_(std::move(path)), racy_window_(racy_window), max_entries_(max_entries) {
   std::ifstream in(path_);
   std::string line;
   if (!in || !std::getline(in, line) || line != kHeader) return;
-  while (std::getline(in, line) && entries_.size() < kMaxEntries) {
+  while (std::getline(in, line) && entries_.size() < max_entries_) {
     std::string_view rest = line;
-    Entry e;
+    LoadedEntry e;
     int elf = 0;
     if (!take_number(rest, e.id.dev) || !take_number(rest, e.id.ino) || !take_number(rest, e.id.size) ||
         !take_number(rest, e.id.mtime_ns) || !take_number(rest, e.id.ctime_ns) || !take_number(rest, elf) ||
@@ -61,8 +61,9 @@ HashCache::HashCache(std::string path, std::chrono::nanoseconds racy_window)
     if (!sha) continue;
     std::string file(rest.substr(65));
     if (file.empty() || file[0] != '/') continue;
-    e.hash = {*sha, elf == 1};
-    entries_[std::move(file)] = e;
+    LoadedEntry& slot = entries_.try_emplace(std::move(file)).first->second;
+    slot.id = e.id;
+    slot.hash = {*sha, elf == 1};
   }
 }
 
@@ -73,6 +74,7 @@ std::optional<CachedHash> HashCache::find(const std::string& host_path, const Fi
     return std::nullopt;
   }
   ++hits_;
+  it->second.used.store(true, std::memory_order_relaxed);
   return it->second.hash;
 }
 
@@ -89,7 +91,7 @@ void HashCache::record(const std::string& host_path, const FileIdentity& id, con
 
 bool HashCache::save() const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (fresh_.empty()) return true;
+  if (fresh_.empty()) return true;  // nothing new: the file on disk already holds the rest
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(fs::path(path_).parent_path(), ec);
@@ -99,14 +101,16 @@ bool HashCache::save() const {
     if (!out) return false;
     out << kHeader << '\n';
     std::size_t written = 0;
-    auto put = [&](const std::string& file, const Entry& e) {
-      out << e.id.dev << ' ' << e.id.ino << ' ' << e.id.size << ' ' << e.id.mtime_ns << ' ' << e.id.ctime_ns << ' '
-          << (e.hash.is_elf ? 1 : 0) << ' ' << sha256_hex(e.hash.sha256) << ' ' << file << '\n';
+    auto put = [&](const std::string& file, const FileIdentity& id, const CachedHash& h) {
+      out << id.dev << ' ' << id.ino << ' ' << id.size << ' ' << id.mtime_ns << ' ' << id.ctime_ns << ' '
+          << (h.is_elf ? 1 : 0) << ' ' << sha256_hex(h.sha256) << ' ' << file << '\n';
       ++written;
     };
-    for (const auto& [file, e] : fresh_) put(file, e);
-    for (const auto& [file, e] : entries_)
-      if (written < kMaxEntries && !fresh_.count(file)) put(file, e);
+    for (const auto& [file, e] : fresh_) put(file, e.id, e.hash);
+    for (bool used : {true, false})  // what this run used first, then the rest while there is room
+      for (const auto& [file, e] : entries_)
+        if (written < max_entries_ && e.used.load(std::memory_order_relaxed) == used && !fresh_.count(file))
+          put(file, e.id, e.hash);
     out.flush();
     if (!out) {
       fs::remove(tmp, ec);

@@ -46,7 +46,8 @@ class HashCache {
   // $XDG_CACHE_HOME/cocoon/file-hashes, or ~/.cache/cocoon/file-hashes.
   static std::string default_path();
 
-  explicit HashCache(std::string path, std::chrono::nanoseconds racy_window = std::chrono::seconds(2));
+  explicit HashCache(std::string path, std::chrono::nanoseconds racy_window = std::chrono::seconds(2),
+                     std::size_t max_entries = kMaxEntries);
 
   // Safe to call from many threads at once, also while others record().
   std::optional<CachedHash> find(const std::string& host_path, const FileIdentity& id) const;
@@ -61,16 +62,24 @@ class HashCache {
   std::size_t misses() const { return misses_; }
   std::size_t size() const { return entries_.size() + fresh_.size(); }
 
-  static constexpr std::size_t kMaxEntries = 1u << 20;  // ~150 MiB at most on disk
+  // At most this many entries are kept (~40 MiB on disk): on save, the entries recorded or
+  // found in this run first, then other older ones up to the limit.
+  static constexpr std::size_t kMaxEntries = 1u << 18;
 
  private:
   struct Entry {
     FileIdentity id;
     CachedHash hash;
   };
+  struct LoadedEntry {
+    FileIdentity id;
+    CachedHash hash;
+    mutable std::atomic<bool> used{false};  // found by this run
+  };
   std::string path_;
   std::chrono::nanoseconds racy_window_;
-  std::unordered_map<std::string, Entry> entries_;  // loaded; read-only after construction
+  std::size_t max_entries_;
+  std::unordered_map<std::string, LoadedEntry> entries_;  // loaded; only `used` changes later
   mutable std::mutex mu_;
   std::unordered_map<std::string, Entry> fresh_;  // recorded in this run (under mu_)
   mutable std::atomic<std::size_t> hits_{0}, misses_{0};

@@ -174,6 +174,24 @@ TEST_F(HashCacheTest, UnwritableCacheLocationOnlyFailsTheSave) {
   EXPECT_FALSE(c.save());
 }
 
+TEST_F(HashCacheTest, AFullCacheKeepsWhatThisRunRecordedAndUsed) {
+  auto a = write("a", "alpha"), b = write("b", "beta"), c = write("c", "gamma"), d = write("d", "delta");
+  std::this_thread::sleep_for(20ms);
+  {
+    HashCache c1 = fresh_cache();
+    hash_files({a, b, c}, 1, &c1);
+    ASSERT_TRUE(c1.save());
+  }
+  HashCache c2(cache_file_, 0ns, 2);  // room for two entries
+  hash_files({b, d}, 1, &c2);         // b found, d recorded
+  EXPECT_EQ(c2.hits(), 1u);
+  ASSERT_TRUE(c2.save());
+  HashCache c3 = fresh_cache();
+  EXPECT_EQ(c3.size(), 2u);
+  hash_files({b, d}, 1, &c3);
+  EXPECT_EQ(c3.hits(), 2u);  // a and c, unused by the last run, made way
+}
+
 TEST_F(HashCacheTest, DefaultPathFollowsXdgCacheHome) {
   const char* old = std::getenv("XDG_CACHE_HOME");
   std::string saved = old ? old : "";
