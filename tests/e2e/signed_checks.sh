@@ -78,6 +78,20 @@ check swapped_after_open_mmap_refused has out.txt '^mmap error Permission denied
 check swapped_after_open_logged has err.txt "changed on the host after it was opened"
 rm -f big.txt big.orig
 
+# Directories on the way to trusted files are visible, others hidden (also one whose name
+# extends a visible one's: tree/a-b next to tree/a).
+mkdir -p tree/a/b tree/a/c tree/a-b
+echo f > tree/a/b/f.txt; echo g > tree/a/c/g.txt; echo h > tree/a-b/h.txt
+"$C" manifest --output tree.toml --trusted "$work/tree/a/b" -- /bin/ls -d "$work/tree" "$work/tree/a" "$work/tree/a/b" \
+  "$work/tree/a/b/f.txt" "$work/tree/a/c" "$work/tree/a-b" "$work/tree/a/c/g.txt" >/dev/null 2>&1
+"$C" sign --key signer.pem tree.toml >/dev/null 2>&1
+"$C" run tree.toml >out.txt 2>err.txt
+check visible_ancestors test "$(grep -c "^$work/tree" out.txt)" = 4
+check trusted_file_visible has out.txt "^$work/tree/a/b/f.txt$"
+check untrusted_dir_hidden has err.txt "cannot access '$work/tree/a/c': No such file or directory"
+check similar_name_hidden has err.txt "cannot access '$work/tree/a-b': No such file or directory"
+check untrusted_file_hidden has err.txt "cannot access '$work/tree/a/c/g.txt': No such file or directory"
+
 # A file the manifest does not list does not exist for the program.
 "$C" manifest --output hidden.toml -- "$work/reader" "$work/unlisted.txt" >/dev/null 2>&1
 "$C" sign --key signer.pem hidden.toml >/dev/null 2>&1
