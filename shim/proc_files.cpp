@@ -1,6 +1,7 @@
 #include "shim/proc_files.hpp"
 
 #include "shim/file_policy.hpp"
+#include "shim/heap.hpp"
 #include "shim/host.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
@@ -45,7 +46,20 @@ long open_cpus(const Node&, Content& c) {
   return pseudo::snapshot(text, n, c);
 }
 
+long open_maps(const Node&, Content& c) {
+  char* text = nullptr;
+  std::uint64_t cap = 0;
+  long n = mem::format_maps(&text, &cap);
+  if (n < 0) return n;
+  // The content is the buffer itself (owned): freed with the open file, with its size… which
+  // must be the allocation's, so the text is copied into an exact-size snapshot.
+  long r = pseudo::snapshot(text, static_cast<std::uint64_t>(n), c);
+  heap::free(text, static_cast<std::size_t>(cap));
+  return r;
+}
+
 constexpr Node kNodes[] = {
+    {"/proc/self/maps", Type::File, false, 0, open_maps, nullptr},
     {"/proc/self/exe", Type::Link, false, 0, nullptr, exe_link},
     {"/proc/meminfo", Type::File, false, 0, open_meminfo, nullptr},
     {"/sys/devices/system/cpu/online", Type::File, false, 4096, open_cpus, nullptr},

@@ -2,6 +2,8 @@
 // enclave rather than the host (shim/pseudo_files.*):
 //   /proc/self/exe                  link to the program running in the enclave (the Java
 //                                   launcher finds libjli.so through it), not to Cocoon
+//   /proc/self/maps                 the program's mappings in the enclave (glibc's
+//                                   pthread_getattr_np reads it to find the main thread's stack)
 //   /proc/meminfo                   MemTotal = the enclave's memory, MemFree/MemAvailable = what
 //                                   is left of it (sysinfo() says the same)
 //   /sys/devices/system/cpu/online  the CPUs the enclave may run on ("0-N"), also …/possible
