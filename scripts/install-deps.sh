@@ -11,7 +11,7 @@ PACKAGES=(
   libelf-dev libseccomp-dev libssl-dev openssl libunwind-dev libzstd-dev libarchive-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   # programs the end-to-end tests and examples run inside enclaves
-  busybox-static coreutils findutils grep sed gzip python3
+  busybox-static coreutils findutils grep sed gzip python3 curl
   # building and running OCI images in the wrap-image tests (podman with runc; see
   # shared/notes/testing-infra.md)
   podman buildah skopeo umoci runc conmon catatonit containernetworking-plugins uidmap

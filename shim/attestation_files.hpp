@@ -14,15 +14,12 @@
 // EREPORT and EGETKEY are simulated (attest/sim_keys.hpp, NOT hardware-protected) with the
 // processor state the supervisor passes in launch::SimAttestation.
 //
-// Each open file gets a real fd number (the proxy opens /dev/null for it, so numbering and
-// the calls not listed here behave); reads, writes, seeks and stats on it never leave the shim.
+// The files themselves are served by shim/pseudo_files.*.
 #pragma once
 
 #include <cstdint>
 
-#include "shim/dispatch.hpp"
 #include "shim/launch_config.hpp"
-#include "syscalls/syscall_info.hpp"
 
 namespace cocoon::shim::attestation {
 
@@ -30,12 +27,5 @@ namespace cocoon::shim::attestation {
 // environment has SGX_AESM_ADDR.
 void init(const launch::SimAttestation* sim, bool aesm);
 bool enabled();
-
-// A call on an fd of an open /dev/attestation file, or with a path argument naming
-// /dev/attestation or something under it (absolute paths only): handles it, returns true.
-bool intercept(const syscalls::SyscallInfo& info, SyscallFrame& f, long* result);
-
-void on_close(int fd);
-void on_dup(int from, int to);
 
 }  // namespace cocoon::shim::attestation

@@ -1,6 +1,6 @@
 #include "shim/dispatch.hpp"
 
-#include "shim/attestation_files.hpp"
+#include "shim/pseudo_files.hpp"
 #include "shim/forward.hpp"
 #include "shim/globals.hpp"
 #include "shim/linux_abi.hpp"
@@ -100,7 +100,7 @@ extern "C" long shim_dispatch(SyscallFrame* f) {
       return kIndex.fn[nr](*f);
     case Route::Forward: {
       long served;
-      if (attestation::intercept(*info, *f, &served)) {  // /dev/attestation: never leaves the enclave
+      if (pseudo::intercept(*info, *f, &served)) {  // /dev/attestation, /proc/…: never leave the enclave
         bump_stat(st.served_in_shim[nr]);
         return served;
       }

@@ -8,6 +8,7 @@
 
 #include "loader/elf_image.hpp"
 #include "shim/attestation_files.hpp"
+#include "shim/proc_files.hpp"
 #include "loader/elf_load.hpp"
 #include "loader/initial_stack.hpp"
 #include "loader/script.hpp"
@@ -184,6 +185,7 @@ void enclave_main(const void* arg) {
     envp = manifest_environment(*m, envp);
   }
   if (argv.n == 0) fatal("no argv[0]");
+  proc::init();
   // /dev/attestation (signed enclaves): quotes come from the AESM service when the program's
   // own environment has SGX_AESM_ADDR (as Intel's quote library decides), else in process.
   if (cfg.sim_attestation.size == sizeof(launch::SimAttestation) && cfg.sim_attestation.offset <= cfg.config_size &&

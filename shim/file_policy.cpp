@@ -35,11 +35,33 @@ bool is_prefix_dir(const char* dir, std::size_t dlen, const char* path, std::siz
   return dlen == plen || path[dlen] == '/';
 }
 
-bool is_ancestor_of_listed(const char* path, std::size_t len) {
-  for (std::size_t i = 0; i < g_blob.trusted_count(); ++i) {
-    manifest::StrView t = g_blob.trusted_path(i);
-    if (is_prefix_dir(path, len, t.data, t.size)) return true;
+// Bytewise comparison of a trusted path with `path` followed by '/'.
+int compare_with_dir(manifest::StrView t, const char* path, std::size_t len) {
+  for (std::size_t i = 0; i <= len; ++i) {
+    if (i == t.size) return -1;  // t is a proper prefix of path + '/'
+    unsigned char a = static_cast<unsigned char>(t.data[i]);
+    unsigned char b = i < len ? static_cast<unsigned char>(path[i]) : '/';
+    if (a != b) return a < b ? -1 : 1;
   }
+  return 0;  // path + '/' is a prefix of t
+}
+
+// Whether a trusted file lies below directory `path`. The trusted paths are sorted bytewise,
+// so those below it form one run starting at the first path >= path + "/" (binary search).
+bool has_trusted_below(const char* path, std::size_t len) {
+  std::size_t n = g_blob.trusted_count();
+  if (len == 1 && path[0] == '/') return n > 0;
+  std::size_t lo = 0, hi = n;
+  while (lo < hi) {
+    std::size_t mid = lo + (hi - lo) / 2;
+    if (compare_with_dir(g_blob.trusted_path(mid), path, len) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < n && compare_with_dir(g_blob.trusted_path(lo), path, len) == 0;
+}
+
+bool is_ancestor_of_listed(const char* path, std::size_t len) {
+  if (g_blob.find_trusted(path, len) || has_trusted_below(path, len)) return true;
   for (std::size_t i = 0; i < g_blob.allowed_count(); ++i) {
     manifest::StrView a = g_blob.allowed(i);
     std::size_t alen = a.size;

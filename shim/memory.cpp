@@ -1,6 +1,7 @@
 #include "shim/memory.hpp"
 
 #include "shim/globals.hpp"
+#include "shim/heap.hpp"
 #include "shim/host.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
@@ -353,5 +354,64 @@ int prot_at(std::uint64_t addr) {
 std::uint64_t epc_in_use() { return s.in_use; }
 std::uint64_t epc_peak() { return s.peak; }
 std::uint64_t epc_limit() { return s.hi - s.lo; }
+
+namespace {
+
+char* put_hex(char* p, std::uint64_t v, int min_digits) {
+  char tmp[16];
+  int n = 0;
+  do {
+    tmp[n++] = "0123456789abcdef"[v & 15];
+    v >>= 4;
+  } while (v);
+  for (int k = n; k < min_digits; ++k) *p++ = '0';
+  while (n) *p++ = tmp[--n];
+  return p;
+}
+
+}  // namespace
+
+long format_maps(char** out, std::uint64_t* cap) {
+  constexpr std::uint64_t kLine = 80;  // the longest line below
+  for (;;) {
+    std::uint32_t n;
+    {
+      LockGuard guard(s.lock);
+      n = s.n;
+    }
+    // Room for 16 more: the buffer itself may be a new mapping (of the shim's, not listed).
+    std::uint64_t size = (static_cast<std::uint64_t>(n) + 16) * kLine;
+    auto* buf = static_cast<char*>(heap::alloc(static_cast<std::size_t>(size)));
+    if (!buf) return -abi::kENOMEM;
+    LockGuard guard(s.lock);
+    if (s.n > n + 16) {  // grew meanwhile: try again with room for it
+      heap::free(buf, static_cast<std::size_t>(size));
+      continue;
+    }
+    char* p = buf;
+    for (std::uint32_t i = 0; i < s.n; ++i) {
+      const Vma& v = s.vmas[i];
+      if (v.kind == kShim || v.kind == kFree) continue;  // the shim's own memory is not the program's
+      p = put_hex(p, v.start, 8);
+      *p++ = '-';
+      p = put_hex(p, v.end, 8);
+      *p++ = ' ';
+      *p++ = (v.prot & abi::kProtRead) ? 'r' : '-';
+      *p++ = (v.prot & abi::kProtWrite) ? 'w' : '-';
+      *p++ = (v.prot & abi::kProtExec) ? 'x' : '-';
+      *p++ = 'p';
+      const char* tail = " 00000000 00:00 0";
+      while (*tail) *p++ = *tail++;
+      const char* name = v.kind == kStack ? "                          [stack]"
+                         : v.kind == kBrk ? "                          [heap]"
+                                          : "";
+      while (*name) *p++ = *name++;
+      *p++ = '\n';
+    }
+    *out = buf;
+    *cap = size;
+    return p - buf;
+  }
+}
 
 }  // namespace cocoon::shim::mem

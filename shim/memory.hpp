@@ -40,4 +40,9 @@ std::uint64_t epc_in_use();
 std::uint64_t epc_peak();
 std::uint64_t epc_limit();
 
+// The program's mappings in /proc/self/maps format ("start-end rwxp offset dev inode [name]"),
+// into a buffer from heap::alloc (*cap bytes: free it with that size). Returns the length,
+// or -ENOMEM.
+long format_maps(char** out, std::uint64_t* cap);
+
 }  // namespace cocoon::shim::mem

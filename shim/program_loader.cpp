@@ -1,3 +1,4 @@
+#include "shim/proc_files.hpp"
 #include "shim/program.hpp"
 
 #include <cstddef>
@@ -173,6 +174,7 @@ long check_startable(const char* path) {
     interp_base = interp.image.bias;
   }
   mem::set_brk_start(prog.image.brk_start);
+  proc::set_exe(path);
 
   // The program's stack.
   std::uint64_t stack_size = g.rlimit_stack > (64ull << 20) ? (64ull << 20) : g.rlimit_stack;

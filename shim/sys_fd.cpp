@@ -1,6 +1,6 @@
 // The fd table's calls (close, dup*) and the forwarded calls whose arguments need a
 // dedicated marshaller: ioctl, fcntl, sendfile.
-#include "shim/attestation_files.hpp"
+#include "shim/pseudo_files.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/file_policy.hpp"
 #include "shim/trusted_files.hpp"
@@ -41,7 +41,7 @@ long dup_result(long r, const char* name, int from) {
   if (r < 0) return r;
   if (fd::adopt(r) < 0) return iago(name, "new fd", r);
   trusted::on_dup(from, static_cast<int>(r));
-  attestation::on_dup(from, static_cast<int>(r));
+  pseudo::on_dup(from, static_cast<int>(r));
   policy::copy_fd_path(from, static_cast<int>(r));
   return r;
 }
@@ -49,7 +49,7 @@ long dup_result(long r, const char* name, int from) {
 void closed(int fdn) {
   fd::forget(fdn);
   trusted::on_close(fdn);
-  attestation::on_close(fdn);
+  pseudo::on_close(fdn);
   policy::forget_fd_path(fdn);
 }
 
@@ -95,7 +95,7 @@ long sys_dup2(SyscallFrame& f) {
   if (r != newfd) return iago("dup2", "new fd", r);
   fd::adopt_replacing(newfd);
   trusted::on_dup(oldfd, newfd);
-  attestation::on_dup(oldfd, newfd);
+  pseudo::on_dup(oldfd, newfd);
   policy::copy_fd_path(oldfd, newfd);
   return newfd;
 }
@@ -110,7 +110,7 @@ long sys_dup3(SyscallFrame& f) {
   if (r != newfd) return iago("dup3", "new fd", r);
   fd::adopt_replacing(newfd);
   trusted::on_dup(oldfd, newfd);
-  attestation::on_dup(oldfd, newfd);
+  pseudo::on_dup(oldfd, newfd);
   policy::copy_fd_path(oldfd, newfd);
   return newfd;
 }

@@ -15,6 +15,10 @@ namespace cocoon::shim::trusted {
 namespace {
 
 constexpr std::uint64_t kChunk = 64 * 1024;
+// Files up to this size are kept whole in enclave memory while open: read and hashed once at
+// open, then every read, pread and mmap copies verified bytes without asking the host again.
+// Larger files keep only one chunk and a hash per chunk, and fetch and re-check chunks.
+constexpr std::int64_t kResidentMax = 64ll << 20;
 constexpr std::int64_t kMaxTrustedSize = 64ll << 30;
 
 struct TrustedFile {
@@ -27,6 +31,8 @@ struct TrustedFile {
   std::uint8_t (*chunk_hash)[32];
   std::uint8_t* cache;        // one verified chunk
   std::uint64_t cached;       // chunk index in cache, or ~0
+  std::uint8_t* resident;     // the whole verified file (small files), or nullptr
+  std::uint64_t resident_cap;
   char* path;
 };
 
@@ -55,6 +61,7 @@ void release(TrustedFile* t) {
   if (!last) return;
   heap::free(t->chunk_hash, t->nchunks * 32);
   heap::free(t->cache, kChunk);
+  heap::free(t->resident, t->resident_cap);
   heap::free_str(t->path);
   heap::free(t, sizeof *t);
 }
@@ -70,14 +77,64 @@ long proxy_file_size(int pfd, std::int64_t& size) {
   return 0;
 }
 
+void log_mismatch(const policy::Resolved& r, const std::uint8_t digest[32]) {
+  char want[65], got_hex[65];
+  hex(r.sha256, want);
+  hex(digest, got_hex);
+  log("trusted file %s: hash mismatch (manifest says %s, file is %s); refused. Re-run 'cocoon manifest' "
+      "and 'cocoon sign', or restore the file",
+      r.path, want, got_hex);
+}
+
+// A small file, read whole into enclave memory and hashed once; it stays there while open.
+TrustedFile* verify_resident(int pfd, const policy::Resolved& r, std::uint64_t hinted, long* err) {
+  const std::uint64_t cap = hinted + 1;  // one byte more than announced: a file that grew is caught
+  auto* t = static_cast<TrustedFile*>(heap::alloc(sizeof(TrustedFile)));
+  auto* data = static_cast<std::uint8_t*>(heap::alloc(cap));
+  if (!t || !data) {
+    heap::free(t, sizeof(TrustedFile));
+    heap::free(data, cap);
+    *err = -abi::kENOMEM;
+    return nullptr;
+  }
+  long got = proxy_pread(pfd, data, cap, 0);
+  std::uint8_t digest[32] = {};
+  if (got < 0) {
+    *err = got;
+  } else if (static_cast<std::uint64_t>(got) == cap) {
+    log("trusted file %s: it grew while being read; refused", r.path);
+    *err = -abi::kEACCES;
+  } else {
+    crypto::sha256(data, static_cast<std::uint64_t>(got), digest);
+    if (!crypto::ct_equal(digest, r.sha256, 32)) {
+      log_mismatch(r, digest);
+      *err = -abi::kEACCES;
+    }
+  }
+  if (*err != 0) {
+    heap::free(data, cap);
+    heap::free(t, sizeof *t);
+    return nullptr;
+  }
+  t->refs = 1;
+  t->pfd = pfd;
+  t->length = static_cast<std::uint64_t>(got);
+  t->cached = ~0ull;
+  t->resident = data;
+  t->resident_cap = cap;
+  t->path = heap::strdup(r.path, r.len);
+  return t;
+}
+
 // Reads the whole file once, checking it against the manifest's hash and recording chunk
-// hashes. Returns the new record, or nullptr with *err set.
+// hashes (or keeping it whole if it is small). Returns the new record, or nullptr with *err set.
 TrustedFile* verify_whole(int pfd, const policy::Resolved& r, long* err) {
   std::int64_t hinted;
   if (long e = proxy_file_size(pfd, hinted); e < 0) {
     *err = e;
     return nullptr;
   }
+  if (hinted <= kResidentMax) return verify_resident(pfd, r, static_cast<std::uint64_t>(hinted), err);
   auto* t = static_cast<TrustedFile*>(heap::alloc(sizeof(TrustedFile)));
   std::uint64_t cap = static_cast<std::uint64_t>(hinted) / kChunk + 1;
   auto* hashes = static_cast<std::uint8_t(*)[32]>(heap::alloc(cap * 32));
@@ -114,14 +171,7 @@ TrustedFile* verify_whole(int pfd, const policy::Resolved& r, long* err) {
   whole.final(digest);
   if (*err == 0 && !crypto::ct_equal(digest, r.sha256, 32)) *err = -abi::kEACCES;
   if (*err != 0) {
-    if (*err == -abi::kEACCES) {
-      char want[65], got_hex[65];
-      hex(r.sha256, want);
-      hex(digest, got_hex);
-      log("trusted file %s: hash mismatch (manifest says %s, file is %s); refused. Re-run 'cocoon manifest' "
-          "and 'cocoon sign', or restore the file",
-          r.path, want, got_hex);
-    }
+    if (*err == -abi::kEACCES) log_mismatch(r, digest);
     heap::free(hashes, cap * 32);
     heap::free(buf, kChunk);
     heap::free(t, sizeof *t);
@@ -160,6 +210,10 @@ long load_chunk(TrustedFile* t, std::uint64_t c) {
 long copy_verified(TrustedFile* t, std::uint8_t* dst, std::uint64_t len, std::uint64_t off) {
   if (off >= t->length) return 0;
   if (len > t->length - off) len = t->length - off;
+  if (t->resident) {
+    __builtin_memcpy(dst, t->resident + off, len);
+    return static_cast<long>(len);
+  }
   std::uint64_t done = 0;
   while (done < len) {
     std::uint64_t c = (off + done) / kChunk, in = (off + done) % kChunk;

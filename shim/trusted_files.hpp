@@ -2,9 +2,11 @@
 //
 // Opening a trusted file reads it once through the proxy and hashes it whole; a mismatch with
 // the manifest refuses the open (EACCES) with a log line naming the file and both hashes.
-// While hashing, the shim keeps the SHA-256 of every 64 KiB chunk. Later reads, preads,
-// readvs and mmaps fetch chunks again and check each against its hash, so a file the host
-// swaps after the open is refused too. Read offsets and sizes are the shim's, not the host's.
+// A file of up to 64 MiB then stays whole in enclave memory while it is open: reads, preads,
+// readvs and mmaps copy the verified bytes, so what the host does to the file afterwards is
+// never seen. For a larger file the shim keeps the SHA-256 of every 64 KiB chunk instead;
+// later accesses fetch chunks again and check each against its hash, so a file the host swaps
+// after the open is refused (EACCES). Read offsets and sizes are the shim's, not the host's.
 #pragma once
 
 #include <cstdint>

@@ -85,7 +85,7 @@ cocoon::tools::CommandRegistration reg{
       app.add_option("--threads", o->threads, "Hashing threads (default: one per CPU)");
       app.add_flag("--no-hash-cache", o->no_hash_cache,
                    "Hash every trusted file, not reusing hashes of files unchanged since the last run "
-                   "(~/.cache/cocoon/file-hashes)");
+                   "(~/.cache/cocoon/file-hashes-v2)");
       app.add_flag("--quiet,-q", o->quiet, "Print no summary");
       app.add_option("command", o->command, "-- PROGRAM [ARGS...]");
       return [o]() {

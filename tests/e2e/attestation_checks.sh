@@ -51,6 +51,14 @@ check inproc_run test $rc = 0
 check inproc_type has out.txt '^attestation_type: dcap$'
 check inproc_quote_made has out.txt '^quote: [0-9]+ bytes$'
 cp io/quote.bin inproc.quote
+hexof() { od -An -tx1 -v -j "$2" -N "$3" "$1" | tr -d ' \n'; }
+check report_size test "$(stat -c %s io/report.bin)" = 432
+check report_mrenclave test "$(hexof io/report.bin 64 32)" = "$mrenclave"
+check report_mrsigner test "$(hexof io/report.bin 128 32)" = "$mrsigner"
+check report_report_data test "$(hexof io/report.bin 320 64)" = "$data$(printf '%064d' 0)"
+check report_is_maced test "$(hexof io/report.bin 416 16)" != "$(printf '%032d' 0)"
+check my_target_info_names_this_enclave test "$(hexof io/my_target_info.bin 0 32)" = "$mrenclave"
+check quote_body_is_the_enclaves test "$(hexof inproc.quote 112 32)" = "$mrenclave"
 "$C" verify-quote inproc.quote --allow-debug --mrenclave "$mrenclave" --mrsigner "$mrsigner" \
   --report-data "$data" >out.txt 2>err.txt
 check inproc_quote_verifies has out.txt "^OK: simulated quote, MRENCLAVE $mrenclave MRSIGNER $mrsigner"

@@ -103,5 +103,17 @@ cp /bin/false prog
 run zero_config_after_change 1 "" "" -- "$C" run -- ./prog
 run zero_config_verbose_says_cached 1 "" "zero-config run: a cached manifest" -- "$C" run -v -- ./prog
 
+# /proc and /sys entries runtimes size themselves with describe the enclave, not the host.
+run proc_meminfo_is_the_enclave 0 "^MemTotal: +10[0-9]{5} kB$" "" -- "$C" run --enclave-size 1G -- /bin/cat /proc/meminfo
+run proc_self_exe_is_the_program 0 "^/usr/bin/readlink$" "" -- "$C" run -- /usr/bin/readlink /proc/self/exe
+run proc_self_exe_is_a_link 0 "^symbolic link$" "" -- "$C" run -- /usr/bin/stat -c %F /proc/self/exe
+run sys_cpu_online 0 "^0(-$(($(nproc) - 1)))?$" "" -- "$C" run -- /bin/cat /sys/devices/system/cpu/online
+run nproc_in_the_enclave 0 "^$(nproc)$" "" -- "$C" run -- /usr/bin/nproc --all
+run proc_self_exe_after_exec 0 "^/usr/bin/readlink$" "" -- "$C" run -- /bin/sh -c 'exec /usr/bin/readlink /proc/self/exe'
+run proc_self_maps_is_the_enclave 0 "^[0-9a-f]{8,}-[0-9a-f]{8,} rw-p 00000000 00:00 0 +\[stack\]$" "" -- "$C" run -- /bin/cat /proc/self/maps
+"$C" run -- /bin/cat /proc/self/maps >maps.txt 2>&1
+if grep -q cocoon maps.txt; then echo "FAIL proc_self_maps_shows_no_host_process"; fail=$((fail + 1)); else echo "ok   proc_self_maps_shows_no_host_process"; pass=$((pass + 1)); fi
+run proc_other_entries_unchanged 0 "^[0-9]+ [0-9]+" "" -- "$C" run -- /bin/cat /proc/self/statm
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -44,24 +44,53 @@ check tampered_file_refused has out.txt '^open error Permission denied'
 check tampered_file_logged has err.txt "trusted file $work/trusted.txt: hash mismatch \(manifest says [0-9a-f]{64}, file is [0-9a-f]{64}\)"
 cp trusted.orig trusted.txt
 
-# Changed on the host after the enclave opened it: later reads are refused.
-rm -f go
+# Changed on the host after the enclave opened it. Files up to 64 MiB stay whole in enclave
+# memory while open (verified once): later reads still give the verified bytes, never the
+# host's new ones. Larger files are fetched again chunk by chunk: the changed chunk is refused.
 ( "$C" run --no-manifest -- /bin/true >/dev/null 2>&1 )  # warm the page cache of cocoon itself
-"$C" manifest --output wait.toml --trusted "$work/trusted.txt" --allowed "$work/go" -- "$work/reader" "$work/trusted.txt" wait "$work/go" 131072 >/dev/null 2>&1
-"$C" sign --key signer.pem wait.toml >/dev/null 2>&1
-"$C" run wait.toml >out.txt 2>err.txt &
-runner=$!
-for i in $(seq 100); do grep -q '^mmap' out.txt 2>/dev/null && break; sleep 0.05; done
-printf 'Y' | dd of=trusted.txt bs=1 seek=131080 conv=notrunc status=none   # in the chunk read next
-touch go
-wait $runner
+swap_after_open() {  # swap_after_open FILE: runs the reader on FILE, changes byte 131080 meanwhile
+  rm -f go
+  "$C" manifest --output wait.toml --trusted "$1" --allowed "$work/go" -- "$work/reader" "$1" wait "$work/go" 131072 >/dev/null 2>&1
+  "$C" sign --key signer.pem wait.toml >/dev/null 2>&1
+  "$C" run wait.toml >out.txt 2>err.txt &
+  local runner=$!
+  for i in $(seq 200); do grep -q '^mmap' out.txt 2>/dev/null && break; sleep 0.05; done
+  printf 'Y' | dd of="$1" bs=1 seek=131080 conv=notrunc status=none   # in the chunk read next
+  touch go
+  wait $runner
+}
+original=$(dd if=trusted.txt bs=1 skip=131072 count=16 status=none)
+swap_after_open "$work/trusted.txt"
+check resident_swapped_first_reads_ok test "$(grep -c ' ok TRUSTED-CONTENT' out.txt)" = 3
+check resident_swapped_later_reads_verified_bytes test "$(grep -cF " ok $original" out.txt)" = 3
+check resident_swapped_bytes_never_seen test "$(grep -c ' ok ' out.txt)" = 6
+cp trusted.orig trusted.txt
+
+printf 'TRUSTED-CONTENT\n' > big.txt
+head -c 51000000 /dev/urandom | base64 -w 64 >> big.txt   # about 66 MiB: past the resident limit
+cp big.txt big.orig
+swap_after_open "$work/big.txt"
 check swapped_after_open_first_reads_ok test "$(grep -c ' ok TRUSTED-CONTENT' out.txt)" = 3
 check swapped_bytes_never_seen test "$(grep -c ' ok ' out.txt)" = 3
 check swapped_after_open_read_refused has out.txt '^read error Permission denied$'
 check swapped_after_open_pread_refused has out.txt '^pread error Permission denied$'
 check swapped_after_open_mmap_refused has out.txt '^mmap error Permission denied$'
 check swapped_after_open_logged has err.txt "changed on the host after it was opened"
-cp trusted.orig trusted.txt
+rm -f big.txt big.orig
+
+# Directories on the way to trusted files are visible, others hidden (also one whose name
+# extends a visible one's: tree/a-b next to tree/a).
+mkdir -p tree/a/b tree/a/c tree/a-b
+echo f > tree/a/b/f.txt; echo g > tree/a/c/g.txt; echo h > tree/a-b/h.txt
+"$C" manifest --output tree.toml --trusted "$work/tree/a/b" -- /bin/ls -d "$work/tree" "$work/tree/a" "$work/tree/a/b" \
+  "$work/tree/a/b/f.txt" "$work/tree/a/c" "$work/tree/a-b" "$work/tree/a/c/g.txt" >/dev/null 2>&1
+"$C" sign --key signer.pem tree.toml >/dev/null 2>&1
+"$C" run tree.toml >out.txt 2>err.txt
+check visible_ancestors test "$(grep -c "^$work/tree" out.txt)" = 4
+check trusted_file_visible has out.txt "^$work/tree/a/b/f.txt$"
+check untrusted_dir_hidden has err.txt "cannot access '$work/tree/a/c': No such file or directory"
+check similar_name_hidden has err.txt "cannot access '$work/tree/a-b': No such file or directory"
+check untrusted_file_hidden has err.txt "cannot access '$work/tree/a/c/g.txt': No such file or directory"
 
 # A file the manifest does not list does not exist for the program.
 "$C" manifest --output hidden.toml -- "$work/reader" "$work/unlisted.txt" >/dev/null 2>&1

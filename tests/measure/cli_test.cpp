@@ -154,11 +154,14 @@ TEST_F(MeasureCli, SignWithAWarmHashCacheStillRefusesAChangedFile) {
   sleep(3);  // data.txt must be older than the cache's 2 s "racily clean" window to be recorded
   auto r = run("sign --no-hash-cache --key " + test_key_ + " app.toml");
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_FALSE(fs::exists(cache_home / "cocoon/file-hashes"));
+  EXPECT_FALSE(fs::exists(cache_home / "cocoon/file-hashes-v2"));
   r = run("sign --key " + test_key_ + " app.toml");
   EXPECT_EQ(r.status, 0) << r.err;
-  std::ifstream cache(cache_home / "cocoon/file-hashes");
-  std::string all((std::istreambuf_iterator<char>(cache)), std::istreambuf_iterator<char>());
+  std::string all;
+  for (const auto& shard : fs::directory_iterator(cache_home / "cocoon/file-hashes-v2")) {
+    std::ifstream in(shard.path());
+    all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
   EXPECT_NE(all.find(sha256_file(dir_ / "data.txt") + " " + (dir_ / "data.txt").string() + "\n"), std::string::npos)
       << all;
   r = run("sign --key " + test_key_ + " app.toml");  // served from the cache

@@ -22,6 +22,7 @@
 #include "manifest/signing_key.hpp"
 #include "manifest/sigstruct.hpp"
 #include "shim/shim_image.hpp"
+#include "tools/run/cache_dir.hpp"
 
 extern char** environ;
 
@@ -55,7 +56,10 @@ measure::Digest cached_mrenclave(const layout::LayoutParams& p) {
   fs::path file = dir / measure::to_hex(key);
   measure::Digest d{};
   std::ifstream in(file, std::ios::binary);
-  if (in.read(reinterpret_cast<char*>(d.data()), 32) && in.gcount() == 32) return d;
+  if (in.read(reinterpret_cast<char*>(d.data()), 32) && in.gcount() == 32) {
+    touch_cache_file(file.string());
+    return d;
+  }
   d = measure::measure_layout(p);
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -65,6 +69,7 @@ measure::Digest cached_mrenclave(const layout::LayoutParams& p) {
     out.write(reinterpret_cast<const char*>(d.data()), 32);
   }
   fs::rename(tmp, file, ec);
+  prune_cache_dir(dir.string());
   return d;
 }
 
@@ -182,7 +187,9 @@ bool load_zero_config(const std::string& key, manifest::Manifest& m, std::vector
   } catch (const std::exception&) {
     return false;
   }
-  return sig.size() == measure::kSigstructSize;
+  if (sig.size() != measure::kSigstructSize) return false;
+  touch_cache_file(base.string() + ".ids");
+  return true;
 }
 
 void store_zero_config(const std::string& key, const manifest::Manifest& m, std::span<const std::uint8_t> sig) {
@@ -200,6 +207,7 @@ void store_zero_config(const std::string& key, const manifest::Manifest& m, std:
   fs::rename(base.string() + ".toml" + tmp, base.string() + ".toml", ec);
   fs::rename(base.string() + ".sig" + tmp, base.string() + ".sig", ec);
   fs::rename(base.string() + ".ids" + tmp, base.string() + ".ids", ec);  // last: marks the entry complete
+  prune_cache_dir(zero_config_dir().string());
 }
 
 }  // namespace

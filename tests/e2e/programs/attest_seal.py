@@ -1,6 +1,8 @@
 # Runs inside a Cocoon enclave (tests/e2e/attestation_checks.sh). Uses only /dev/attestation, as
 # a program written for Gramine would. Driven by files in the directory given as argv[1]:
-#   report_data   (hex)  -> writes quote.bin: a quote whose REPORTDATA is those bytes
+#   report_data   (hex)  -> writes quote.bin: a quote whose REPORTDATA is those bytes, and
+#                           report.bin: a REPORT for this enclave's own TARGETINFO, plus
+#                           my_target_info.bin
 #   plain                -> writes sealed.mrenclave and sealed.mrsigner: plain sealed with the
 #                           MRENCLAVE- and the MRSIGNER-policy sealing key
 #   sealed.*             -> prints "unseal <policy>: OK <text>" or "unseal <policy>: FAILED"
@@ -54,6 +56,15 @@ if os.path.exists(path):
     with open(os.path.join(io, "quote.bin"), "wb") as f:
         f.write(quote)
     print("quote:", len(quote), "bytes")
+    with open("/dev/attestation/my_target_info", "rb") as f:
+        ti = f.read()
+    with open("/dev/attestation/target_info", "wb") as f:
+        f.write(ti)
+    with open("/dev/attestation/report", "rb") as f:
+        report = f.read()
+    open(os.path.join(io, "my_target_info.bin"), "wb").write(ti)
+    open(os.path.join(io, "report.bin"), "wb").write(report)
+    print("report:", len(report), "bytes")
 
 path = os.path.join(io, "plain")
 if os.path.exists(path):

@@ -1,0 +1,22 @@
+// The per-user caches of `cocoon run` (~/.cache/cocoon/zero-config, …/mrenclave) get one entry
+// per distinct program, command line and Cocoon build, so they are kept bounded: an entry is
+// the files of a directory sharing a name up to the first '.', its age the newest mtime among
+// them; a hit refreshes it (touch), and a store prunes the oldest entries beyond a limit.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace cocoon::run {
+
+inline constexpr std::size_t kMaxCacheEntries = 128;
+
+// Sets the file's mtime to now (a cache hit). Errors are ignored: the cache is an optimisation.
+void touch_cache_file(const std::string& path);
+
+// Deletes the least recently used entries of `dir` until at most `keep` remain, and stale
+// temporary files ("*.tmp*", left by a killed writer) older than a minute. Returns how many
+// files were deleted. Errors are ignored.
+std::size_t prune_cache_dir(const std::string& dir, std::size_t keep = kMaxCacheEntries);
+
+}  // namespace cocoon::run
