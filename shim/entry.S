@@ -144,6 +144,29 @@ shim_user_fill_insn:
     ret
     .size shim_user_fill, .-shim_user_fill
 
+/* long shim_user_strnlen(p, n): bytes before the first NUL in [p, p+n), n if none, -1 on a
+ * fault (same recovery as above). */
+    .globl shim_user_strnlen
+    .type shim_user_strnlen, @function
+shim_user_strnlen:
+    cld
+    mov %rsi, %rcx
+    mov %rsi, %rdx
+    xor %eax, %eax
+    test %rcx, %rcx
+    jz 1f
+    .globl shim_user_strnlen_insn
+shim_user_strnlen_insn:
+    repne scasb
+    jne 1f
+    /* found: rcx counts what is left after the NUL */
+    sub %rcx, %rdx
+    lea -1(%rdx), %rax
+    ret
+1:  mov %rsi, %rax
+    ret
+    .size shim_user_strnlen, .-shim_user_strnlen
+
     .globl shim_user_access_fault
     .type shim_user_access_fault, @function
 shim_user_access_fault:

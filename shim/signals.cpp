@@ -10,6 +10,7 @@ extern "C" void shim_sigreturn_restorer();
 extern "C" void shim_trap_stub();
 extern "C" void shim_user_copy_insn();
 extern "C" void shim_user_fill_insn();
+extern "C" void shim_user_strnlen_insn();
 extern "C" void shim_user_access_fault();
 
 namespace cocoon::shim::signals {
@@ -63,7 +64,8 @@ extern "C" void host_signal_handler(int sig, abi::SigInfo* si, abi::UContext* uc
                                    sig == abi::kSIGILL || sig == abi::kSIGTRAP || sig == abi::kSIGSYS);
   if (fault && (sig == abi::kSIGSEGV || sig == abi::kSIGBUS) &&
       (rip == reinterpret_cast<std::uint64_t>(&shim_user_copy_insn) ||
-       rip == reinterpret_cast<std::uint64_t>(&shim_user_fill_insn))) {
+       rip == reinterpret_cast<std::uint64_t>(&shim_user_fill_insn) ||
+       rip == reinterpret_cast<std::uint64_t>(&shim_user_strnlen_insn))) {
     // A checked copy to or from the program's memory met a page another thread unmapped
     // meanwhile: the copy fails (EFAULT for the program).
     uc->gregs[abi::kRip] = reinterpret_cast<std::uint64_t>(&shim_user_access_fault);

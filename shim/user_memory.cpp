@@ -6,6 +6,7 @@
 extern "C" {
 long shim_user_copy(void* dst, const void* src, std::uint64_t len);
 long shim_user_fill(void* dst, int byte, std::uint64_t len);
+long shim_user_strnlen(const void* p, std::uint64_t n);
 }
 
 namespace cocoon::shim::user {
@@ -36,9 +37,11 @@ long strnlen(std::uint64_t addr, std::uint64_t max) {
     std::uint64_t page_end = ((addr + n) | 4095) + 1;
     std::uint64_t chunk = page_end - (addr + n);
     if (!range_ok(addr + n, 1)) return -abi::kEFAULT;
-    const char* p = reinterpret_cast<const char*>(addr + n);
-    for (std::uint64_t k = 0; k < chunk && n < max; ++k, ++n)
-      if (p[k] == '\0') return static_cast<long>(n);
+    if (chunk > max - n) chunk = max - n;
+    long k = shim_user_strnlen(reinterpret_cast<const void*>(addr + n), chunk);
+    if (k < 0) return -abi::kEFAULT;  // unmapped by another thread meanwhile
+    if (static_cast<std::uint64_t>(k) < chunk) return static_cast<long>(n + static_cast<std::uint64_t>(k));
+    n += chunk;
   }
   return static_cast<long>(max);
 }

@@ -1,6 +1,8 @@
 // One thread unmaps and maps again a page while another passes it to syscalls that copy
-// into it (read, clock_gettime through the syscall) and out of it (write). Each call either works or fails with
-// EFAULT (or, for read, a short count), as on Linux — never anything else, and the process never dies.
+// into it (read, clock_gettime through the syscall) and out of it (write, a path for open).
+// Each call either works or fails with EFAULT (or, for read, a short count; for open, ENOENT
+// for the empty path on the fresh zero page), as on Linux — never anything else, and the
+// process never dies.
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -40,6 +42,9 @@ int main(void) {
     if (r != 4096 && !(r == -1 && errno == EFAULT)) ++other;
     r = syscall(SYS_clock_gettime, CLOCK_REALTIME, g_page);  // not the vDSO: it would fault
     if (r != 0 && !(r == -1 && errno == EFAULT)) ++other;
+    r = open(g_page, O_RDONLY);  // a path on the page: "" (ENOENT) or EFAULT
+    if (r >= 0) close((int)r);
+    if (!(r == -1 && (errno == ENOENT || errno == EFAULT))) ++other;
   }
   g_stop = 1;
   pthread_join(t, NULL);
