@@ -69,6 +69,7 @@ bool write_stub(std::uint64_t slot, std::uint64_t site_mov, std::uint32_t nr) {
   std::uint8_t code[29];
   code[0] = 0xB8;  // mov $nr, %eax
   put32(code + 1, nr);
+  static_assert(kRedZone == 128, "the stub's lea encodings below skip 128 bytes");
   const std::uint8_t lea_down[5] = {0x48, 0x8D, 0x64, 0x24, 0x80};  // lea -128(%rsp), %rsp
   __builtin_memcpy(code + 5, lea_down, 5);
   code[10] = 0xFF;  // call *rel32(%rip)

@@ -9,6 +9,14 @@
 
 namespace cocoon::shim::patch {
 
+// The two ways into shim_syscall_entry leave these many bytes between the program's stack
+// pointer at its `syscall` and the entry's return address (clone copies them for the child,
+// shim/sys_thread.cpp): a rewritten site's stub skips the red zone and calls; the trap path
+// (shim/signals.cpp) pushes the resume address below the red zone, then shim_trap_stub calls.
+inline constexpr std::uint64_t kRedZone = 128;
+inline constexpr std::uint64_t kStubPathBytes = kRedZone + 8;
+inline constexpr std::uint64_t kTrapPathBytes = kRedZone + 8 + 8;
+
 // `site` is the address of the trapped `syscall` instruction, `nr` the value of %rax.
 void try_rewrite(std::uint64_t site, std::uint64_t nr);
 bool is_being_patched(std::uint64_t addr);

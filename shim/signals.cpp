@@ -42,7 +42,7 @@ void on_syscall_trap(abi::UContext* uc) {
   std::uint64_t rip = uc->gregs[abi::kRip];
   bump_stat(g.window->stats.sigsys_traps);
   if (!(g.flags & launch::kNoPatch)) patch::try_rewrite(rip - 2, uc->gregs[abi::kRax]);
-  std::uint64_t sp = uc->gregs[abi::kRsp] - 128 - 8;
+  std::uint64_t sp = uc->gregs[abi::kRsp] - patch::kRedZone - 8;  // shim_trap_stub's call adds 8 more
   *reinterpret_cast<std::uint64_t*>(sp) = rip;
   uc->gregs[abi::kRsp] = sp;
   uc->gregs[abi::kRip] = reinterpret_cast<std::uint64_t>(&shim_trap_stub);

@@ -225,11 +225,12 @@ long create_thread(CloneFrame& cf) {
   std::uint64_t saved = self->saved_program_rsp;
   std::uint64_t ret_addr;
   __builtin_memcpy(&ret_addr, reinterpret_cast<const void*>(saved), 8);
-  std::uint64_t path = ret_addr == reinterpret_cast<std::uint64_t>(&shim_trap_stub_return) ? 144 : 136;
+  std::uint64_t path = ret_addr == reinterpret_cast<std::uint64_t>(&shim_trap_stub_return) ? patch::kTrapPathBytes
+                                                                                          : patch::kStubPathBytes;
   if (newsp < path) return -abi::kEFAULT;
   if ((flags & kCloneParentSettid) && !user::range_writable(ptid, 4)) return -abi::kEFAULT;
   if ((flags & (kCloneChildSettid | kCloneChildCleartid)) && !user::range_writable(ctid, 4)) return -abi::kEFAULT;
-  std::uint8_t frame[144];
+  std::uint8_t frame[patch::kTrapPathBytes];
   __builtin_memcpy(frame, reinterpret_cast<const void*>(saved), path);
   if (!user::copy_to(newsp - path, frame, path)) return -abi::kEFAULT;
 
