@@ -14,7 +14,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
   static int zero = open("/dev/zero", O_RDONLY);
   cocoon::channel::Request rq{};
-  std::memcpy(&rq, bytes, size < sizeof rq ? size : sizeof rq);
+  if (size != 0) std::memcpy(&rq, bytes, size < sizeof rq ? size : sizeof rq);  // bytes may be null when empty
   static const long safe_ops[] = {SYS_pread64, SYS_read, SYS_readv, SYS_fstat, SYS_lseek, SYS_getcwd,
                                   static_cast<long>(cocoon::channel::kOpPing)};
   rq.op = static_cast<std::uint64_t>(safe_ops[rq.op % (sizeof safe_ops / sizeof safe_ops[0])]);
