@@ -7,6 +7,7 @@
 # restarts, enclaves and signers.
 # Usage: attestation_checks.sh COCOON SCRIPT_DIR
 set -u
+. "$(dirname "$0")/check_lib.sh"
 C=$1
 S=$2
 work=$(mktemp -d)
@@ -14,14 +15,6 @@ qh=
 trap '[ -n "$qh" ] && kill "$qh" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"
 export COCOON_SIM_DIR=$work/sim   # this test's own simulated CPU, root CA and QE key
-pass=0
-fail=0
-check() {  # check NAME CONDITION-COMMAND…
-  local name=$1
-  shift
-  if "$@"; then echo "ok   $name"; pass=$((pass + 1)); else echo "FAIL $name"; echo "---- out:"; cat out.txt 2>/dev/null; echo "---- err:"; cat err.txt 2>/dev/null; fail=$((fail + 1)); fi
-}
-has() { grep -Eq -- "$2" "$1"; }
 field() { sed -nE "s/^$1 ([0-9a-f]{64})$/\1/p" "$2"; }
 
 cp "$S/programs/attest_seal.py" app.py
@@ -149,5 +142,4 @@ check same_image_other_signer_mrsigner_refused has out.txt '^unseal mrsigner: FA
 "$C" run --no-manifest -- "$py" -c "open('/dev/attestation/quote', 'rb')" >out.txt 2>err.txt; rc=$?
 check no_manifest_no_attestation has err.txt "FileNotFoundError: .*'/dev/attestation/quote'"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary

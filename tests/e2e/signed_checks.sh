@@ -4,19 +4,12 @@
 # even when the host changes the file after it was opened); unlisted files do not exist.
 # Usage: signed_checks.sh COCOON PROGRAMS_DIR
 set -u
+. "$(dirname "$0")/check_lib.sh"
 C=$1
 P=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-pass=0
-fail=0
-check() {  # check NAME CONDITION-COMMAND…
-  local name=$1
-  shift
-  if "$@"; then echo "ok   $name"; pass=$((pass + 1)); else echo "FAIL $name"; echo "---- out:"; cat out.txt 2>/dev/null; echo "---- err:"; cat err.txt 2>/dev/null; fail=$((fail + 1)); fi
-}
-has() { grep -Eq -- "$2" "$1"; }
 
 cp "$P/e2e_trusted_reader" reader
 head -c 200000 /dev/urandom | base64 -w 64 > data.txt       # > 64 KiB: several chunks
@@ -120,5 +113,4 @@ rm -f app.sig
 check missing_signature_refused test $rc != 0 -a ! -s out.txt
 check missing_signature_message has err.txt 'signature .*app.sig: cannot read it'
 
-echo "$pass passed, $fail failed"
-[ $fail = 0 ]
+summary
