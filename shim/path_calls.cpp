@@ -28,15 +28,6 @@ bool read_only_path_call(long nr) {
   }
 }
 
-// A resolved path is large (4 KiB): each thread slot has one, kept off the shim stack and
-// allocated at the slot's first use (never shared between threads: the policy decision of
-// one thread must not see another's path).
-policy::Resolved* resolved_scratch() {
-  ShimThread* t = current_thread();
-  if (!t->path_scratch) t->path_scratch = mem::shim_alloc(sizeof(policy::Resolved));
-  return static_cast<policy::Resolved*>(t->path_scratch);
-}
-
 bool is_open_call(long nr) { return nr == 2 || nr == 257 || nr == 85; }
 
 // Reads the program's path argument into buf; returns length or -errno.
@@ -74,6 +65,15 @@ bool trusted_fd_call(long nr, SyscallFrame& f, long* result) {
 }
 
 }  // namespace
+
+// A resolved path is large (4 KiB): each thread slot has one, kept off the shim stack and
+// allocated at the slot's first use (never shared between threads: the policy decision of
+// one thread must not see another's path).
+policy::Resolved* resolved_scratch() {
+  ShimThread* t = current_thread();
+  if (!t->path_scratch) t->path_scratch = mem::shim_alloc(sizeof(policy::Resolved));
+  return static_cast<policy::Resolved*>(t->path_scratch);
+}
 
 bool apply_file_policy(const syscalls::SyscallInfo& info, SyscallFrame& f, long* result) {
   long nr = f.nr;

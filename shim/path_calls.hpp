@@ -18,4 +18,10 @@ void note_opened(const syscalls::SyscallInfo& info, SyscallFrame& f, long fd);
 // After a successful chdir/fchdir: the shim's working directory follows.
 void note_chdir(SyscallFrame& f);
 
+namespace policy {
+struct Resolved;
+}
+// This thread slot's scratch for one resolved path (4 KiB; not on the shim stack).
+policy::Resolved* resolved_scratch();
+
 }  // namespace cocoon::shim

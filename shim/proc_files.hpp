@@ -1,7 +1,9 @@
 // The /proc and /sys entries language runtimes read to size themselves, answered for the
 // enclave rather than the host (shim/pseudo_files.*):
 //   /proc/self/exe                  link to the program running in the enclave (the Java
-//                                   launcher finds libjli.so through it), not to Cocoon
+//                                   launcher finds libjli.so through it), not to Cocoon;
+//                                   opening or stat-ing it reaches the program's file under
+//                                   the manifest's rules (a trusted program opens verified)
 //   /proc/self/maps                 the program's mappings in the enclave (glibc's
 //                                   pthread_getattr_np reads it to find the main thread's stack)
 //   /proc/meminfo                   MemTotal = the enclave's memory, MemFree/MemAvailable = what

@@ -1,12 +1,15 @@
 #include "shim/pseudo_files.hpp"
 
 #include "shim/fdtable.hpp"
+#include "shim/file_policy.hpp"
 #include "shim/forward.hpp"
 #include "shim/globals.hpp"
 #include "shim/heap.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/memory.hpp"
+#include "shim/path_calls.hpp"
 #include "shim/sync.hpp"
+#include "shim/trusted_files.hpp"
 #include "shim/user_memory.hpp"
 
 namespace cocoon::shim::pseudo {
@@ -186,30 +189,79 @@ long readlink_node(const Node& n, std::uint64_t buf, long cap) {
   return user::copy_to(buf, target, k) ? static_cast<long>(k) : -abi::kEFAULT;
 }
 
-// Returns false when the call should go on as usual (a link followed by stat or open: the
-// target is an ordinary file, subject to the manifest like any other).
+// A link followed by open or stat: the same call on its target, an ordinary file under the
+// manifest's rules (a trusted target opens verified; a hidden one does not exist).
+long follow_link(long nr, const Node& n, SyscallFrame& f) {
+  char target[4096];
+  long len = n.link(n, target, sizeof target - 1);
+  if (len < 0) return len;
+  target[len] = '\0';
+  policy::Resolved& r = *resolved_scratch();
+  if (long e = policy::resolve(abi::kAtFdcwd, target, true, r); e < 0) return e;
+  const bool active = policy::active();
+  if (active && r.access == policy::Access::Hidden) return -abi::kENOENT;
+  if (nr == 2 || nr == 257) {
+    const long flags = nr == 2 ? f.a[1] : f.a[2], mode = nr == 2 ? f.a[2] : f.a[3];
+    if (r.access == policy::Access::Trusted) {
+      long fdn = trusted::open(r, flags);
+      if (fdn >= 0) policy::remember_fd_path(static_cast<int>(fdn), r.path, r.len);
+      return fdn;
+    }
+    if (active && r.access != policy::Access::Allowed && ((flags & kOAccMode) != 0 || (flags & (kOCreat | kOTrunc))))
+      return -abi::kEACCES;
+    ProxyRequest rq(257);
+    rq.arg(0, abi::kAtFdcwd);
+    if (!rq.in_bytes(1, r.path, r.len + 1)) return -abi::kENAMETOOLONG;
+    rq.arg(2, flags);
+    rq.arg(3, mode);
+    long pfd = rq.call("openat");
+    if (pfd < 0) return pfd;
+    if (fd::adopt(pfd) < 0) return iago("openat", "new fd", pfd);
+    policy::remember_fd_path(static_cast<int>(pfd), r.path, r.len);
+    return pfd;
+  }
+  // stat, newfstatat, statx following the link: the target's status from the host.
+  const bool statx = nr == 332;
+  ProxyRequest rq(statx ? 332 : 262);
+  rq.arg(0, abi::kAtFdcwd);
+  if (!rq.in_bytes(1, r.path, r.len + 1)) return -abi::kENAMETOOLONG;
+  if (statx) {
+    rq.arg(2, 0);
+    rq.arg(3, f.a[3]);
+    if (!rq.out(4, 256)) return -abi::kEIO;
+  } else {
+    if (!rq.out(2, 144)) return -abi::kEIO;
+    rq.arg(3, 0);
+  }
+  long res = rq.call(statx ? "statx" : "newfstatat");
+  if (res < 0) return res;
+  if (res != 0) return iago(statx ? "statx" : "newfstatat", "result", res);
+  const auto out = static_cast<std::uint64_t>(nr == 4 ? f.a[1] : nr == 262 ? f.a[2] : f.a[4]);
+  return user::copy_to(out, rq.data(statx ? 4 : 2), statx ? 256 : 144) ? 0 : -abi::kEFAULT;
+}
+
 bool path_result(long nr, Match m, const Node* n, SyscallFrame& f, long* result) {
   if (m == Match::Missing) return *result = -abi::kENOENT, true;
   const bool link = n->type == Type::Link;
   switch (nr) {
     case 2: case 257:                                       // open, openat
-      if (link) return false;
-      *result = open_node(*n, nr == 2 ? f.a[1] : f.a[2]);
+      *result = link ? follow_link(nr, *n, f) : open_node(*n, nr == 2 ? f.a[1] : f.a[2]);
       return true;
     case 4:                                                 // stat
-      if (link) return false;
-      *result = put_stat(static_cast<std::uint64_t>(f.a[1]), *n, stat_size(*n), false);
+      *result = link ? follow_link(nr, *n, f) : put_stat(static_cast<std::uint64_t>(f.a[1]), *n, stat_size(*n), false);
       return true;
     case 6:                                                 // lstat
       *result = put_stat(static_cast<std::uint64_t>(f.a[1]), *n, stat_size(*n), false);
       return true;
     case 262:                                               // newfstatat
-      if (link && !(f.a[3] & kAtSymlinkNofollow)) return false;
-      *result = put_stat(static_cast<std::uint64_t>(f.a[2]), *n, stat_size(*n), false);
+      *result = link && !(f.a[3] & kAtSymlinkNofollow)
+                    ? follow_link(nr, *n, f)
+                    : put_stat(static_cast<std::uint64_t>(f.a[2]), *n, stat_size(*n), false);
       return true;
     case 332:                                               // statx
-      if (link && !(f.a[2] & kAtSymlinkNofollow)) return false;
-      *result = put_stat(static_cast<std::uint64_t>(f.a[4]), *n, stat_size(*n), true);
+      *result = link && !(f.a[2] & kAtSymlinkNofollow)
+                    ? follow_link(nr, *n, f)
+                    : put_stat(static_cast<std::uint64_t>(f.a[4]), *n, stat_size(*n), true);
       return true;
     case 21: *result = access_node(*n, f.a[1]); return !link;          // access
     case 269: case 439: *result = access_node(*n, f.a[2]); return !link;  // faccessat, faccessat2

@@ -109,6 +109,8 @@ run proc_self_exe_is_the_program 0 "^/usr/bin/readlink$" "" -- "$C" run -- /usr/
 run proc_self_exe_is_a_link 0 "^symbolic link$" "" -- "$C" run -- /usr/bin/stat -c %F /proc/self/exe
 run sys_cpu_online 0 "^0(-$(($(nproc) - 1)))?$" "" -- "$C" run -- /bin/cat /sys/devices/system/cpu/online
 run nproc_in_the_enclave 0 "^$(nproc)$" "" -- "$C" run -- /usr/bin/nproc --all
+run proc_self_exe_reads_the_program 0 "^$(sha256sum /usr/bin/sha256sum | cut -d' ' -f1)  /proc/self/exe$" "" -- "$C" run -- /usr/bin/sha256sum /proc/self/exe
+run proc_self_exe_stat_follows 0 "^$(stat -L -c %s /usr/bin/stat) regular file$" "" -- "$C" run -- /usr/bin/stat -L -c '%s %F' /proc/self/exe
 run proc_self_exe_after_exec 0 "^/usr/bin/readlink$" "" -- "$C" run -- /bin/sh -c 'exec /usr/bin/readlink /proc/self/exe'
 run proc_self_maps_is_the_enclave 0 "^[0-9a-f]{8,}-[0-9a-f]{8,} rw-p 00000000 00:00 0 +\[stack\]$" "" -- "$C" run -- /bin/cat /proc/self/maps
 "$C" run -- /bin/cat /proc/self/maps >maps.txt 2>&1
