@@ -19,7 +19,6 @@ using pseudo::Type;
 constexpr std::uint64_t kMaxQuote = 64 * 1024;
 
 struct State {
-  bool on;
   bool aesm;
   launch::SimAttestation sim;
   std::uint8_t user_report_data[64];
@@ -97,14 +96,15 @@ long open_report(const Node&, Content& c) {  // made at open, as Gramine does
 
 long open_quote(const Node&, Content& c) { return make_quote(c); }
 
-long open_key(const Node& n, Content& c) {
+long open_key(std::uint16_t policy, Content& c) {
   std::uint8_t key[16];
-  bool mrenclave = n.path[sizeof "/dev/attestation/keys/_sgx_mr" - 1] == 'e';
-  long r = sealing_key(mrenclave ? sgx::kKeyPolicyMrEnclave : sgx::kKeyPolicyMrSigner, key);
+  long r = sealing_key(policy, key);
   if (r == 0) r = pseudo::snapshot(key, sizeof key, c);
   __builtin_memset(key, 0, sizeof key);
   return r;
 }
+long open_key_mrenclave(const Node&, Content& c) { return open_key(sgx::kKeyPolicyMrEnclave, c); }
+long open_key_mrsigner(const Node&, Content& c) { return open_key(sgx::kKeyPolicyMrSigner, c); }
 
 constexpr Node kNodes[] = {
     {"/dev/attestation", Type::Dir, false, 0, nullptr, nullptr},
@@ -115,8 +115,8 @@ constexpr Node kNodes[] = {
     {"/dev/attestation/report", Type::File, false, 432, open_report, nullptr},
     {"/dev/attestation/quote", Type::File, false, 0, open_quote, nullptr},  // size known once made
     {"/dev/attestation/keys", Type::Dir, false, 0, nullptr, nullptr},
-    {"/dev/attestation/keys/_sgx_mrenclave", Type::File, false, 16, open_key, nullptr},
-    {"/dev/attestation/keys/_sgx_mrsigner", Type::File, false, 16, open_key, nullptr},
+    {"/dev/attestation/keys/_sgx_mrenclave", Type::File, false, 16, open_key_mrenclave, nullptr},
+    {"/dev/attestation/keys/_sgx_mrsigner", Type::File, false, 16, open_key_mrsigner, nullptr},
 };
 
 }  // namespace
@@ -125,10 +125,8 @@ void init(const launch::SimAttestation* sim, bool aesm) {
   if (!sim) return;
   __builtin_memcpy(&s.sim, sim, sizeof s.sim);
   s.aesm = aesm;
-  s.on = true;
   pseudo::add_provider({"/dev/attestation", kNodes, sizeof kNodes / sizeof kNodes[0]});
 }
 
-bool enabled() { return s.on; }
 
 }  // namespace cocoon::shim::attestation

@@ -26,6 +26,5 @@ namespace cocoon::shim::attestation {
 // `sim` may be null (no attestation: /dev/attestation does not exist). `aesm`: the program's
 // environment has SGX_AESM_ADDR.
 void init(const launch::SimAttestation* sim, bool aesm);
-bool enabled();
 
 }  // namespace cocoon::shim::attestation

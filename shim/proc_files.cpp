@@ -6,6 +6,7 @@
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
 #include "shim/memory.hpp"
+#include "shim/path_calls.hpp"
 #include "shim/pseudo_files.hpp"
 
 namespace cocoon::shim::proc {
@@ -51,8 +52,8 @@ long open_maps(const Node&, Content& c) {
   std::uint64_t cap = 0;
   long n = mem::format_maps(&text, &cap);
   if (n < 0) return n;
-  // The content is the buffer itself (owned): freed with the open file, with its size… which
-  // must be the allocation's, so the text is copied into an exact-size snapshot.
+  // format_maps sizes its buffer with room to spare, and an owned Content is freed with its
+  // size: the text goes into an exact-size snapshot.
   long r = pseudo::snapshot(text, static_cast<std::uint64_t>(n), c);
   heap::free(text, static_cast<std::size_t>(cap));
   return r;
@@ -71,7 +72,7 @@ constexpr Node kNodes[] = {
 void init() { pseudo::add_provider({nullptr, kNodes, sizeof kNodes / sizeof kNodes[0]}); }
 
 void set_exe(const char* path) {
-  static policy::Resolved r;
+  policy::Resolved& r = *resolved_scratch();
   const char* canonical = path;
   std::uint64_t n = 0;
   if (policy::resolve(abi::kAtFdcwd, path, true, r) == 0) canonical = r.path;

@@ -40,6 +40,19 @@ class ProxyRequest : public ::testing::Test {
     rq.ptr_mask = 1u << 1;
     rq.extent[1] = extent;
   }
+  // readv(fd, one iovec at offset 0 of the data area, {base, len}) after seeking to 0.
+  void readv_of(std::uint64_t base, std::uint64_t len, std::uint64_t extent) {
+    lseek(fd, 0, SEEK_SET);
+    std::uint64_t iov[2] = {base, len};
+    std::memcpy(data.data(), iov, 16);
+    rq = Request{};
+    rq.op = SYS_readv;
+    rq.args[0] = fd;
+    rq.args[1] = 0;
+    rq.args[2] = 1;
+    rq.iov_mask = 1u << 1;
+    rq.extent[1] = extent;
+  }
 };
 
 TEST_F(ProxyRequest, PointerArgumentsBecomeAddressesInTheDataArea) {
@@ -75,47 +88,25 @@ TEST_F(ProxyRequest, PingAnswersZero) {
 }
 
 TEST_F(ProxyRequest, IovecBaseIsTranslatedAndChecked) {
-  // readv(fd, iov(1 entry at offset 0, base offset 64, len 5)) after seeking to 0.
-  lseek(fd, 0, SEEK_SET);
-  std::uint64_t iov[2] = {64, 5};
-  std::memcpy(data.data(), iov, 16);
-  rq = Request{};
-  rq.op = SYS_readv;
-  rq.args[0] = fd;
-  rq.args[1] = 0;
-  rq.args[2] = 1;
-  rq.iov_mask = 1u << 1;
-  rq.extent[1] = 16 + 5;
+  readv_of(64, 5, 16 + 5);  // the iovec's base is an offset into the data area
   EXPECT_EQ(execute_request(rq, data.data(), data.size()), 5);
   EXPECT_EQ(std::memcmp(data.data() + 64, "hello", 5), 0);
-  iov[0] = data.size() - 2;  // buffer would run past the area
-  std::memcpy(data.data(), iov, 16);
+  readv_of(data.size() - 2, 5, 16 + 5);  // buffer would run past the area
   EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
 }
 
 // An argument marked both as a plain pointer and as an iovec must not slip through as an
-// iovec whose base was never translated (the kernel would write to that raw address: found
-// by the fuzzer, where the address fell in ASan's shadow memory).
+// iovec whose base was never translated (the kernel would write to that raw address).
 TEST_F(ProxyRequest, AnArgumentMarkedPointerAndIovecIsRefused) {
-  lseek(fd, 0, SEEK_SET);
   char outside[8] = "intact";
-  std::uint64_t iov[2] = {reinterpret_cast<std::uint64_t>(outside), 5};
-  std::memcpy(data.data(), iov, 16);
-  rq = Request{};
-  rq.op = SYS_readv;
-  rq.args[0] = fd;
-  rq.args[1] = 0;
-  rq.args[2] = 1;
+  readv_of(reinterpret_cast<std::uint64_t>(outside), 5, 16);
   rq.ptr_mask = 1u << 1;
-  rq.iov_mask = 1u << 1;
-  rq.extent[1] = 16;
   EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
   EXPECT_STREQ(outside, "intact");
   rq.iov_mask = 0;  // a plain pointer where the table wants an iovec
   EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
   EXPECT_STREQ(outside, "intact");
-  rq.ptr_mask = 0;  // ... and an iovec where the table wants a plain pointer
-  pread_at(0, 11, 11);
+  pread_at(0, 11, 11);  // ... and an iovec where the table wants a plain pointer
   rq.ptr_mask = 0;
   rq.iov_mask = 1u << 1;
   std::uint64_t iov2[2] = {64, 11};

@@ -139,9 +139,9 @@ void fill_options(const manifest::Manifest& m, measure::EnclaveImage& img, const
 std::string file_identity(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return {};
-  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
-         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
-         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
+  const manifest::FileIdentity id = manifest::identity_of(st);  // what the hash cache keys on, too
+  return std::to_string(id.dev) + ":" + std::to_string(id.ino) + ":" + std::to_string(id.size) + ":" +
+         std::to_string(id.mtime_ns) + ":" + std::to_string(id.ctime_ns);
 }
 
 std::string zero_config_key(const std::vector<std::string>& command, const RunOptions& o, const std::string& key_path) {
