@@ -53,10 +53,16 @@ struct Response {
   std::int64_t aux;             // op-specific extra value
 };
 
+// Sent by the enclave to a proxy worker (its tid in the channel) blocked in a forwarded call
+// when the calling thread has a signal to take: the call ends with EINTR, the shim runs the
+// program's handler, then returns EINTR or restarts the call as Linux would (SA_RESTART).
+inline constexpr int kInterruptSignal = 40;
+
 struct alignas(64) Channel {
   // Control words, each on its own cache line to avoid false sharing.
   alignas(64) std::uint32_t state;
   alignas(64) std::uint32_t proxy_sleeping;    // futex word the proxy worker sleeps on
+  std::int32_t worker_tid;                     // the proxy worker's tid (for kInterruptSignal)
   alignas(64) std::uint32_t enclave_sleeping;  // futex word the enclave thread sleeps on
   alignas(64) Request req;
   Response resp;
@@ -84,6 +90,7 @@ struct WindowHeader {
   std::uint32_t proxy_ready;
   std::uint64_t window_size;
   std::int32_t enclave_pid;       // written by the supervisor once the enclave process exists
+  std::int32_t proxy_pid;         // written by the proxy before proxy_ready
   std::uint32_t channels_wanted;  // futex word: channels the enclave uses; the proxy starts a
                                   // worker for each as it appears (thread creation bumps it)
   std::int32_t exit_kind;         // 0 none, 1 exited, 2 killed by signal, 3 shim abort

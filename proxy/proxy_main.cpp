@@ -90,6 +90,7 @@ long hostile_result(Hostile h, const channel::Request& rq, long r, std::uint8_t*
 }
 
 void serve(channel::Channel* ch, const ProxyOptions& opts) {
+  __atomic_store_n(&ch->worker_tid, static_cast<std::int32_t>(gettid()), __ATOMIC_RELEASE);
   bool peeked = false;
   bool served_one = false;
   for (;;) {
@@ -148,6 +149,13 @@ void run_proxy(const ProxyOptions& opts) {
   // A write to a closed pipe must fail with EPIPE for the program (the shim then raises
   // SIGPIPE in the program, as the kernel would), not end the proxy.
   signal(SIGPIPE, SIG_IGN);
+  // The enclave's interrupt: a handler that does nothing, without SA_RESTART, so that the
+  // blocked syscall returns EINTR.
+  struct sigaction interrupt {};
+  interrupt.sa_handler = [](int) {};
+  sigemptyset(&interrupt.sa_mask);
+  sigaction(channel::kInterruptSignal, &interrupt, nullptr);
+  __atomic_store_n(&opts.window->proxy_pid, static_cast<std::int32_t>(getpid()), __ATOMIC_RELEASE);
   if (!drop_ptrace_capability()) {
     std::fprintf(stderr, "cocoon: proxy: cannot drop CAP_SYS_PTRACE\n");
     _exit(72);

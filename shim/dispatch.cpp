@@ -5,6 +5,8 @@
 #include "shim/globals.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
+#include "shim/signals.hpp"
+#include "shim/thread.hpp"
 #include "shim/sys_handlers.hpp"
 #include "syscalls/syscall_table.hpp"
 
@@ -86,7 +88,9 @@ void report_unsupported(long nr, const char* why) {
 using namespace cocoon;
 using namespace cocoon::shim;
 
-extern "C" long shim_dispatch(SyscallFrame* f) {
+namespace {
+
+long dispatch(SyscallFrame* f) {
   long nr = f->nr;
   const syscalls::SyscallInfo* info = syscalls::find_syscall(nr);
   if (!info) {
@@ -114,4 +118,20 @@ extern "C" long shim_dispatch(SyscallFrame* f) {
       return -static_cast<long>(info->err);
   }
   return -abi::kENOSYS;
+}
+
+}  // namespace
+
+// Called by shim_syscall_entry (shim/entry.S) for every syscall of the program. After the
+// call, the thread's deliverable flag tells the exit path whether a signal is due.
+extern "C" long shim_dispatch(SyscallFrame* f) {
+  ShimThread* t = current_thread();
+  for (;;) {
+    long r = dispatch(f);
+    signals::after_syscall(t);
+    // Interrupted with nothing for the program to take (another thread took the signal,
+    // or the proxy saw a stray EINTR): the call starts again. With a signal to take, the
+    // exit path decides (restart or EINTR) once it knows the handler's flags.
+    if (r != kRestartSyscall || __atomic_load_n(&t->deliverable, __ATOMIC_ACQUIRE)) return r;
+  }
 }

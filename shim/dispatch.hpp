@@ -12,6 +12,11 @@ struct SyscallFrame {
 
 using Handler = long (*)(SyscallFrame&);
 
+// What a handler returns when a signal interrupted the call (Linux's ERESTARTSYS, never seen
+// by the program): the call is made again, unless the program's handler for the signal
+// lacks SA_RESTART or the call is one Linux never restarts, then it ends with EINTR.
+inline constexpr long kRestartSyscall = -512;
+
 // Handlers of rows served in the shim (Route::Shim) and of forwarded rows with kCustom.
 Handler handler_for(long nr);
 

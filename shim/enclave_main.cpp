@@ -62,6 +62,7 @@ void setup_thread(std::uint32_t index, std::int32_t tid) {
   t->altstack_base = area + d->altstack_in_thread;
   t->altstack_size = d->altstack_size;
   t->dispatch_selector = abi::kDispatchBlock;
+  t->in_shim = 1;  // until enter_program: host signals only queue for the program
   asm volatile("wrgsbase %0" ::"r"(reinterpret_cast<std::uint64_t>(t)) : "memory");
 }
 

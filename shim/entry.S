@@ -9,14 +9,18 @@
 #define T_STACK_TOP 8
 #define T_SAVED_RSP 16
 #define T_IN_SHIM 24
+#define T_DELIVERABLE 33
 
     .text
     .globl shim_syscall_entry
     .type shim_syscall_entry, @function
 shim_syscall_entry:
+    /* in_shim first: a host signal that finds in_shim == 0 with %rip in the shim's text
+     * knows the thread is on the program's stack with the program's registers (see
+     * shim/signals.cpp), so the stack switch must come after. */
+    movq $1, %gs:T_IN_SHIM
     mov %rsp, %gs:T_SAVED_RSP
     mov %gs:T_STACK_TOP, %rsp
-    movq $1, %gs:T_IN_SHIM
     cmp $56, %rax
     je .Lclone
     sub $8, %rsp
@@ -36,9 +40,7 @@ shim_syscall_entry:
     pop %r10
     pop %r8
     pop %r9
-    movq $0, %gs:T_IN_SHIM
-    mov %gs:T_SAVED_RSP, %rsp
-    ret
+    jmp shim_leave
 
 /* clone: the child resumes with every register of the caller, so the frame also holds the
  * callee-saved ones (struct CloneFrame in shim/thread.hpp). */
@@ -72,10 +74,31 @@ shim_syscall_entry:
     pop %r13
     pop %r14
     pop %r15
-    movq $0, %gs:T_IN_SHIM
-    mov %gs:T_SAVED_RSP, %rsp
-    ret
+    jmp shim_leave
     .size shim_syscall_entry, .-shim_syscall_entry
+
+/* Back to the program: its stack first, then in_shim = 0, then the check for a signal the
+ * program must take now (set by the dispatcher or by a host signal that arrived while the
+ * shim served the call). With one pending, ud2 traps into the shim's SIGILL handler, which
+ * sees every program register (%rax = the result, %rcx = the syscall number) and builds the
+ * program's signal frame as if the signal had arrived at shim_exit_ret. A host signal that
+ * arrives from the `movq` on finds the program's state complete and is delivered directly. */
+    .globl shim_leave
+    .type shim_leave, @function
+shim_leave:
+    mov %gs:T_SAVED_RSP, %rsp
+    movq $0, %gs:T_IN_SHIM
+    .globl shim_exit_check
+shim_exit_check:
+    cmpb $0, %gs:T_DELIVERABLE
+    jne shim_exit_trap
+    .globl shim_exit_ret
+shim_exit_ret:
+    ret
+    .globl shim_exit_trap
+shim_exit_trap:
+    ud2
+    .size shim_leave, .-shim_leave
 
 /* Where a trapped syscall resumes: the SIGSYS handler pushed the address after the
  * `syscall` instruction 128 bytes below the program's %rsp (past its red zone). */
@@ -221,7 +244,7 @@ shim_resume_child:
     xor %eax, %eax
     xor %ecx, %ecx
     movq $0, %gs:T_IN_SHIM
-    ret
+    jmp shim_exit_check
     .size shim_resume_child, .-shim_resume_child
 
     .section .note.GNU-stack, "", @progbits

@@ -50,6 +50,33 @@ void raise_sigpipe_for(const SyscallFrame& f) {
   if (writes && !nosignal) signals::raise_in_program(abi::kSIGPIPE);
 }
 
+namespace {
+
+// Forwarded calls that may block for as long as the outside world wants (the ones a signal
+// must be able to end, as on Linux).
+bool may_block(std::uint64_t op) {
+  switch (op) {
+    case 0: case 1: case 19: case 20:                       // read write readv writev
+    case 7: case 23: case 270: case 271:                    // poll select pselect6 ppoll
+    case 232: case 281: case 441:                           // epoll_wait epoll_pwait epoll_pwait2
+    case 42: case 43: case 288:                             // connect accept accept4
+    case 44: case 45: case 46: case 47: case 299: case 307: // sendto recvfrom sendmsg recvmsg recvmmsg sendmmsg
+    case 73: case 40:                                       // flock sendfile
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Asks the proxy worker blocked in this channel's call to give up (EINTR).
+void interrupt_proxy(channel::Channel* ch) {
+  std::int32_t pid = __atomic_load_n(&g.window->proxy_pid, __ATOMIC_ACQUIRE);
+  std::int32_t tid = __atomic_load_n(&ch->worker_tid, __ATOMIC_ACQUIRE);
+  if (pid > 0 && tid > 0) host::call(abi::kTgkill, pid, tid, channel::kInterruptSignal);
+}
+
+}  // namespace
+
 long proxy_roundtrip(channel::Channel* ch) {
   __atomic_store_n(&ch->state, channel::kRequest, __ATOMIC_SEQ_CST);
   if (__atomic_load_n(&ch->proxy_sleeping, __ATOMIC_SEQ_CST)) host::futex_wake(&ch->state, 0x7fffffff);
@@ -58,11 +85,20 @@ long proxy_roundtrip(channel::Channel* ch) {
     if ((i & 63) == 0 && host::rdtsc() - start > kSpinCycles) break;
     host::cpu_relax();
   }
-  for (;;) {
-    __atomic_store_n(&ch->enclave_sleeping, 1u, __ATOMIC_SEQ_CST);
-    std::uint32_t st = __atomic_load_n(&ch->state, __ATOMIC_SEQ_CST);
-    if (st != channel::kRequest) break;
-    host::futex_wait(&ch->state, st);
+  {
+    // Sleeping: a host signal that leaves a signal for the program to take wakes this wait
+    // (EINTR); a call that may block is then interrupted in the proxy, again every 10 ms
+    // until it answers (the first interrupt can arrive before the proxy entered the call).
+    ShimThread* t = current_thread();
+    bool interruptible = may_block(ch->req.op);
+    for (;;) {
+      __atomic_store_n(&ch->enclave_sleeping, 1u, __ATOMIC_SEQ_CST);
+      std::uint32_t st = __atomic_load_n(&ch->state, __ATOMIC_SEQ_CST);
+      if (st != channel::kRequest) break;
+      bool interrupting = interruptible && __atomic_load_n(&t->deliverable, __ATOMIC_ACQUIRE);
+      if (interrupting) interrupt_proxy(ch);
+      host::futex_wait(&ch->state, st, interrupting ? 10'000'000 : -1);
+    }
   }
   __atomic_store_n(&ch->enclave_sleeping, 0u, __ATOMIC_RELAXED);
 answered:
@@ -70,6 +106,10 @@ answered:
   if (st != channel::kResponse) fatal("the untrusted proxy closed the channel (state %u)", st);
   long ret = __atomic_load_n(&ch->resp.ret, __ATOMIC_RELAXED);
   __atomic_store_n(&ch->state, channel::kIdle, __ATOMIC_RELEASE);
+  // EINTR on the host side is the shim's business: the call is restarted, or ends with EINTR
+  // once a handler ran (shim/signals.cpp). The kernel's internal restart codes never pass.
+  if (ret == -abi::kEINTR) return kRestartSyscall;
+  if (ret <= -512 && ret >= -516) return -abi::kEINTR;
   return ret;
 }
 

@@ -22,7 +22,9 @@ long forward_generic(const syscalls::SyscallInfo& info, SyscallFrame& f);
 void raise_sigpipe_for(const SyscallFrame& f);
 
 // One request/response exchange on the current thread's channel. The request must have
-// been written into ch->req (and data). Returns the proxy's raw result.
+// been written into ch->req (and data). Returns the proxy's result, except that EINTR
+// becomes kRestartSyscall (a call that may block is interrupted in the proxy when the
+// thread has a signal to take) and the kernel's internal restart codes become EINTR.
 long proxy_roundtrip(channel::Channel* ch);
 
 // A forwarded call built by hand (custom marshallers): op + integer args, no pointers.

@@ -1,9 +1,12 @@
 #include "shim/signals.hpp"
 
+#include "shim/dispatch.hpp"
 #include "shim/globals.hpp"
 #include "shim/host.hpp"
 #include "shim/log.hpp"
 #include "shim/patch.hpp"
+#include "shim/signal_frame.hpp"
+#include "shim/signal_queue.hpp"
 #include "shim/thread.hpp"
 
 extern "C" void shim_sigreturn_restorer();
@@ -12,6 +15,9 @@ extern "C" void shim_user_copy_insn();
 extern "C" void shim_user_fill_insn();
 extern "C" void shim_user_strnlen_insn();
 extern "C" void shim_user_access_fault();
+extern "C" void shim_exit_trap();
+extern "C" void shim_exit_ret();
+extern "C" void shim_syscall_entry();
 
 namespace cocoon::shim::signals {
 namespace {
@@ -50,6 +56,11 @@ void on_syscall_trap(abi::UContext* uc) {
 
 bool synchronous(const abi::SigInfo* si) { return si->si_code > 0; }
 
+bool is_fault_signal(int sig) {
+  return sig == abi::kSIGSEGV || sig == abi::kSIGBUS || sig == abi::kSIGFPE || sig == abi::kSIGILL ||
+         sig == abi::kSIGTRAP || sig == abi::kSIGSYS;
+}
+
 extern "C" void host_signal_handler(int sig, abi::SigInfo* si, abi::UContext* uc) {
   std::uint64_t rip = uc->gregs[abi::kRip];
   if (sig == abi::kSIGSYS && si->si_code == abi::kSysUserDispatch) {
@@ -60,8 +71,7 @@ extern "C" void host_signal_handler(int sig, abi::SigInfo* si, abi::UContext* uc
     uc->gregs[abi::kRip] = rip - 1;  // another thread is rewriting this site: retry it
     return;
   }
-  bool fault = synchronous(si) && (sig == abi::kSIGSEGV || sig == abi::kSIGBUS || sig == abi::kSIGFPE ||
-                                   sig == abi::kSIGILL || sig == abi::kSIGTRAP || sig == abi::kSIGSYS);
+  bool fault = synchronous(si) && is_fault_signal(sig);
   if (fault && (sig == abi::kSIGSEGV || sig == abi::kSIGBUS) &&
       (rip == reinterpret_cast<std::uint64_t>(&shim_user_copy_insn) ||
        rip == reinterpret_cast<std::uint64_t>(&shim_user_fill_insn) ||
@@ -74,6 +84,14 @@ extern "C" void host_signal_handler(int sig, abi::SigInfo* si, abi::UContext* uc
       log("a copy to or from the program's memory met a page unmapped meanwhile (by another thread); the call gets EFAULT");
     return;
   }
+  ShimThread* t = current_thread();
+  if (fault && sig == abi::kSIGILL && rip == reinterpret_cast<std::uint64_t>(&shim_exit_trap)) {
+    // The shim's exit path found a signal to deliver: the program resumes at the `ret` that
+    // ends its syscall, after the handler.
+    uc->gregs[abi::kRip] = reinterpret_cast<std::uint64_t>(&shim_exit_ret);
+    deliver_pending(t, uc, true);
+    return;
+  }
   if (fault && rip_in_shim(rip)) {
     char why[200];
     snformat(why, sizeof why, "internal fault in the shim: %s at rip %p (shim offset 0x%lx), address %p",
@@ -81,34 +99,107 @@ extern "C" void host_signal_handler(int sig, abi::SigInfo* si, abi::UContext* uc
              reinterpret_cast<void*>(si->field0));
     die_by(sig, why);
   }
-  const abi::KernelSigaction& act = g_actions[sig];
   if (fault) {
-    if (act.handler == abi::kSigDfl || act.handler == abi::kSigIgn) {
+    // The program's own fault: its handler runs now, as Linux forces it (a blocked or
+    // ignored fault kills).
+    abi::KernelSigaction act = g_actions[sig];
+    bool is_blocked = (t->sigmask & sigqueue::bit(sig)) != 0;
+    if (act.handler == abi::kSigDfl || act.handler == abi::kSigIgn || is_blocked) {
       char why[200];
-      snformat(why, sizeof why, "program killed by %s at rip %p, address %p", signal_name(sig),
-               reinterpret_cast<void*>(rip), reinterpret_cast<void*>(si->field0));
+      snformat(why, sizeof why, "program killed by %s at rip %p, address %p%s", signal_name(sig),
+               reinterpret_cast<void*>(rip), reinterpret_cast<void*>(si->field0),
+               act.handler > abi::kSigIgn ? " (the signal was blocked)" : "");
       die_by(sig, why);
     }
-    char why[200];
-    snformat(why, sizeof why, "program killed by %s at rip %p (its own %s handler cannot run yet)",
-             signal_name(sig), reinterpret_cast<void*>(rip), signal_name(sig));
-    die_by(sig, why);
+    sigframe::push(t, uc, sig, *si, act);
+    return;
   }
-  // Asynchronous signal from outside (or from the proxy/supervisor).
-  if (act.handler == abi::kSigIgn) return;
-  if (act.handler == abi::kSigDfl) {
-    Default d = default_action(sig);
-    if (d == Default::Ignore || d == Default::Cont || d == Default::Stop) return;
-    char why[120];
-    snformat(why, sizeof why, "program killed by %s", signal_name(sig));
-    die_by(sig, why);
+  // Asynchronous: from outside (through the supervisor or the terminal), or a kick from
+  // another enclave thread that queued something for this one.
+  if (!sigqueue::is_kick(sig, si)) {
+    PendingSignal what{si->si_code, 0, si->field0, 0};
+    __builtin_memcpy(&what.value, &si->field1, 8);
+    sigqueue::generate(nullptr, sig, what);
   }
-  char why[160];
-  snformat(why, sizeof why, "program killed by %s (delivery to its handler is not supported yet)", signal_name(sig));
-  die_by(sig, why);
+  // In the program's code (or the shim's entry and exit paths, which run on the program's
+  // stack with its registers): deliver now. Inside the shim: at the end of the call.
+  if (__atomic_load_n(&t->in_shim, __ATOMIC_ACQUIRE) == 0) deliver_pending(t, uc);
+  else sigqueue::refresh_deliverable(t);
 }
 
 }  // namespace
+
+bool ignored(int sig, const abi::KernelSigaction& act) {
+  if (act.handler == abi::kSigIgn) return true;
+  if (act.handler != abi::kSigDfl) return false;
+  Default d = default_action(sig);
+  return d == Default::Ignore || d == Default::Cont || d == Default::Stop;
+}
+
+namespace {
+
+// Calls Linux never restarts after a handler ran, whatever SA_RESTART says.
+bool never_restarted(long nr) {
+  return nr == 7 || nr == 23 || nr == 270 || nr == 271 || nr == 232 || nr == 281 || nr == 441;
+}
+
+// The context resumes by making the same syscall again: shim_syscall_entry with the number
+// in %rax (the exit path left it in %rcx) and the arguments still in their registers.
+void restart_syscall(abi::UContext* uc) {
+  uc->gregs[abi::kRip] = reinterpret_cast<std::uint64_t>(&shim_syscall_entry);
+  uc->gregs[abi::kRax] = uc->gregs[abi::kRcx];
+}
+
+}  // namespace
+
+void deliver_pending(ShimThread* t, abi::UContext* uc, bool at_syscall_exit) {
+  bool interrupted = at_syscall_exit && static_cast<long>(uc->gregs[abi::kRax]) == kRestartSyscall;
+  for (;;) {
+    abi::SigInfo info;
+    int sig = sigqueue::take(t, ~t->sigmask, &info);
+    if (!sig) break;
+    abi::KernelSigaction act = g_actions[sig];
+    if (ignored(sig, act)) continue;
+    if (act.handler == abi::kSigDfl) {
+      char why[120];
+      snformat(why, sizeof why, "program killed by %s", signal_name(sig));
+      die_by(sig, why);
+    }
+    if (interrupted) {
+      if ((act.flags & abi::kSaRestart) && !never_restarted(static_cast<long>(uc->gregs[abi::kRcx])))
+        restart_syscall(uc);
+      else
+        uc->gregs[abi::kRax] = static_cast<std::uint64_t>(-abi::kEINTR);
+    }
+    sigframe::push(t, uc, sig, info, act);
+    return;
+  }
+  if (interrupted) restart_syscall(uc);
+  if (t->has_saved_mask) {
+    t->sigmask = t->saved_mask;
+    t->has_saved_mask = 0;
+  }
+  sigqueue::refresh_deliverable(t);
+}
+
+void after_syscall(ShimThread* t) {
+  std::uint64_t pending = sigqueue::pending_for(t);
+  if (!pending && !t->has_saved_mask) return;
+  if (t->has_saved_mask && !(pending & ~t->sigmask)) {
+    t->sigmask = t->saved_mask;
+    t->has_saved_mask = 0;
+  }
+  sigqueue::refresh_deliverable(t);
+}
+
+long send(ShimThread* target, int sig, int code, std::uint64_t value) {
+  if (sig == 0) return 0;
+  PendingSignal what{code, 0, static_cast<std::uint32_t>(g.pid) | (static_cast<std::uint64_t>(g.uid) << 32), value};
+  sigqueue::generate(target, sig, what);
+  return 0;
+}
+
+long raise_in_program(int sig) { return send(current_thread(), sig, abi::kSiUser); }
 
 const char* signal_name(int sig) {
   static const char* const names[] = {
@@ -137,9 +228,12 @@ void install_host_handlers() {
     if (sig == abi::kSIGKILL || sig == abi::kSIGSTOP) continue;
     abi::KernelSigaction act{};
     act.handler = reinterpret_cast<unsigned long>(&host_signal_handler);
-    act.flags = abi::kSaSiginfo | abi::kSaOnstack | abi::kSaRestorer | abi::kSaRestart;
+    // No SA_RESTART: a wait in the shim must see EINTR to hand a signal to the program.
+    // Asynchronous signals stay blocked while a handler runs (so a handler never
+    // interrupts another on the same thread); faults cannot be blocked.
+    act.flags = abi::kSaSiginfo | abi::kSaOnstack | abi::kSaRestorer;
     act.restorer = reinterpret_cast<unsigned long>(&shim_sigreturn_restorer);
-    act.mask = 0;
+    act.mask = ~sigqueue::kSynchronous;
     host::call(abi::kRtSigaction, sig, &act, 0, 8);
   }
   // The program starts with every disposition at SIG_DFL.
@@ -155,22 +249,6 @@ void die_by(int sig, const char* reason) {
   host::call(abi::kTgkill, g.pid, host::call(abi::kGettid), sig);
   // A signal whose default action does not end the process still ends it here.
   host::exit_group(128 + sig);
-}
-
-long raise_in_program(int sig) {
-  if (sig == 0) return 0;
-  const abi::KernelSigaction& act = g_actions[sig];
-  if (act.handler == abi::kSigIgn) return 0;
-  if (act.handler == abi::kSigDfl) {
-    Default d = default_action(sig);
-    if (d == Default::Ignore || d == Default::Cont || d == Default::Stop) return 0;
-    char why[120];
-    snformat(why, sizeof why, "program killed by %s", signal_name(sig));
-    die_by(sig, why);
-  }
-  char why[160];
-  snformat(why, sizeof why, "program killed by %s (delivery to its handler is not supported yet)", signal_name(sig));
-  die_by(sig, why);
 }
 
 }  // namespace cocoon::shim::signals

@@ -1,10 +1,20 @@
 // Signals: the host-level handlers of the enclave process (Syscall User Dispatch traps,
-// faults, asynchronous signals) and the program's signal dispositions.
+// faults, asynchronous signals), the program's dispositions, and delivery to its handlers.
+//
+// Where a signal reaches the program:
+//  * a fault in the program's code: its handler runs at once (frame built from the host
+//    context the kernel gave the shim's handler);
+//  * an asynchronous signal while the thread runs program code: the same, at once;
+//  * while the shim serves a call: queued; the shim's exit path (shim/entry.S) traps into
+//    the SIGILL handler with the program's full state once the call is done, and the handler
+//    runs then. Waits inside the shim (futex, nanosleep, sigsuspend, sigtimedwait, pause)
+//    end with EINTR for it; forwarded calls blocked in the proxy finish first.
 #pragma once
 
 #include <cstdint>
 
 #include "shim/linux_abi.hpp"
+#include "shim/thread.hpp"
 
 namespace cocoon::shim::signals {
 
@@ -14,10 +24,25 @@ void setup_thread_altstack(std::uint64_t base, std::uint64_t size);
 
 // The program's disposition of a signal (its rt_sigaction view).
 abi::KernelSigaction& program_action(int sig);
+// True when the disposition discards the signal (SIG_IGN, or SIG_DFL of a signal whose
+// default is to be ignored, to stop or to continue: no job control in an enclave).
+bool ignored(int sig, const abi::KernelSigaction& act);
 
-// What the program's disposition makes of `sig` sent to itself now: 0 when ignored,
-// otherwise the process ends the way Linux would end it (never returns).
+// The program sends `sig` to its own process (target null) or to one of its threads, with
+// si_code `code` and its own pid and uid as sender. 0, as kill returns.
+long send(ShimThread* target, int sig, int code, std::uint64_t value = 0);
+// A signal the shim raises for the calling thread (SIGPIPE after a write to a closed pipe).
 long raise_in_program(int sig);
+
+// Takes the next signal thread t may take and runs its handler on top of `uc` (see
+// sigframe::push); applies default actions on the way. Restores sigsuspend's mask when no
+// handler runs. Call on thread t only, with host signals blocked or from a host handler.
+// At a syscall's exit, a call the signal interrupted (kRestartSyscall in %rax) is made again
+// or ends with EINTR, as the handler's SA_RESTART says.
+void deliver_pending(ShimThread* t, abi::UContext* uc, bool at_syscall_exit = false);
+
+// After every syscall the shim served (shim/dispatch.cpp): keeps t->deliverable right.
+void after_syscall(ShimThread* t);
 
 // Ends the process by `sig` as the default action would (the supervisor sees the signal).
 [[noreturn]] void die_by(int sig, const char* reason);

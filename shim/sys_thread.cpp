@@ -71,6 +71,11 @@ long futex_wait(std::uint64_t uaddr, std::uint32_t val, std::uint64_t timeout_pt
       }
     }
     host::futex_wait(&w.woken, 0, wait_ns);
+    // A signal for the program ends the wait (glibc and runtimes treat it as spurious).
+    if (__atomic_load_n(&current_thread()->deliverable, __ATOMIC_ACQUIRE)) {
+      result = -abi::kEINTR;
+      break;
+    }
   }
   LockGuard guard(g_futex_lock);
   for (Waiter** p = &g_waiters; *p; p = &(*p)->next)
@@ -78,7 +83,7 @@ long futex_wait(std::uint64_t uaddr, std::uint32_t val, std::uint64_t timeout_pt
       *p = w.next;
       break;
     }
-  if (result == -abi::kETIMEDOUT && __atomic_load_n(&w.woken, __ATOMIC_ACQUIRE)) result = 0;
+  if (result != 0 && __atomic_load_n(&w.woken, __ATOMIC_ACQUIRE)) result = 0;
   return result;
 }
 
@@ -267,6 +272,9 @@ long create_thread(CloneFrame& cf) {
   t->prog_altstack_sp = 0;  // Linux: a new thread has no alternate signal stack
   t->prog_altstack_size = 0;
   t->prog_altstack_flags = abi::kSsDisable;
+  t->pending = 0;  // Linux: a new thread starts with nothing pending, its creator's mask
+  t->has_saved_mask = 0;
+  t->deliverable = 0;
   __builtin_memcpy(t->name, self->name, sizeof t->name);
   __builtin_memcpy(t->start_regs, &cf, sizeof t->start_regs);
   t->start_rsp = newsp - path;
@@ -457,15 +465,20 @@ bool multithreaded() { return __atomic_load_n(&g_multithreaded, __ATOMIC_RELAXED
 
 int live_count() { return __atomic_load_n(&g_live, __ATOMIC_ACQUIRE); }
 
-bool tid_alive(long tid) {
-  if (tid <= 0) return false;
+bool tid_alive(long tid) { return live_thread(tid) != nullptr; }
+
+ShimThread* live_thread(long tid) {
+  if (tid <= 0) return nullptr;
   for (std::uint32_t i = 0; i < g_nslots; ++i) {
     ShimThread* t = slot(i);
     if (__atomic_load_n(&t->claimed, __ATOMIC_ACQUIRE) && __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE) == tid)
-      return true;
+      return t;
   }
-  return false;
+  return nullptr;
 }
+
+std::uint32_t slot_count() { return __atomic_load_n(&g_nslots, __ATOMIC_ACQUIRE); }
+ShimThread* slot_at(std::uint32_t index) { return slot(index); }
 
 }  // namespace threads
 

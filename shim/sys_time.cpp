@@ -3,6 +3,7 @@
 #include "shim/crypto/random.hpp"
 #include "shim/globals.hpp"
 #include "shim/host.hpp"
+#include "shim/thread.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/sys_handlers.hpp"
 #include "shim/user_memory.hpp"
@@ -39,7 +40,9 @@ long clock_now(long id, abi::Timespec& ts) {
 
 bool valid(const abi::Timespec& t) { return t.tv_sec >= 0 && t.tv_nsec >= 0 && t.tv_nsec < kNs; }
 
-// Sleeps on the host (an OCALL on hardware); restarted after the shim's own signal handling.
+// Sleeps on the host (an OCALL on hardware). A host signal that queued a signal for the
+// program ends the sleep with EINTR (and the time left, for a relative sleep); others
+// (kicks, signals the program blocks or ignores) continue it.
 long sleep_until(long clock_id, const abi::Timespec& req, bool absolute, std::uint64_t rem_ptr) {
   abi::Timespec left = req;
   for (;;) {
@@ -47,7 +50,10 @@ long sleep_until(long clock_id, const abi::Timespec& req, bool absolute, std::ui
     long r = host::call(abi::kClockNanosleep, clock_id, absolute ? 1 : 0, &left, &rem);
     if (r != -abi::kEINTR) return r;
     if (!absolute) left = rem;
-    (void)rem_ptr;
+    if (__atomic_load_n(&current_thread()->deliverable, __ATOMIC_ACQUIRE)) {
+      if (rem_ptr && !absolute && !user::write(rem_ptr, left)) return -abi::kEFAULT;
+      return -abi::kEINTR;
+    }
   }
 }
 

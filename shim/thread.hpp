@@ -9,13 +9,23 @@
 
 namespace cocoon::shim {
 
+// What a queued signal carries to the program's siginfo (one per pending signal, as Linux
+// keeps for standard signals).
+struct PendingSignal {
+  std::int32_t code;      // si_code
+  std::int32_t pad;
+  std::uint64_t sender;   // si_pid | si_uid << 32
+  std::uint64_t value;    // sigval (timers, sigqueue)
+};
+
 struct ShimThread {
   ShimThread* self;                 // offset 0
   std::uint64_t stack_top;          // offset 8: shim stack (entry switches to it)
   std::uint64_t saved_program_rsp;  // offset 16
   std::uint64_t in_shim;            // offset 24: nonzero while the shim serves this thread
   std::uint8_t dispatch_selector;   // offset 32: Syscall User Dispatch selector byte
-  std::uint8_t pad0[7];
+  std::uint8_t deliverable;         // offset 33: a pending signal the program must take now
+  std::uint8_t pad0[6];
   std::uint32_t index;              // thread slot == channel index
   std::int32_t tid;                 // host tid
   channel::Channel* channel;
@@ -44,12 +54,20 @@ struct ShimThread {
   std::uint64_t start_ptid, start_ctid;
   std::uint32_t start_go;           // set by the creator once the program's ptid holds the tid
   void* path_scratch;               // this slot's policy::Resolved (shim/path_calls.cpp), kept
+  // Signals (shim/signals.cpp): pending for this thread, with what each carries; the mask
+  // to restore once a handler ran after sigsuspend.
+  std::uint64_t pending;
+  std::uint64_t saved_mask;
+  std::uint32_t has_saved_mask;
+  std::uint32_t pad1;
+  PendingSignal pending_info[64];
 };
 static_assert(sizeof(ShimThread) <= 4096, "ShimThread lives in the thread's TLS page");
 static_assert(__builtin_offsetof(ShimThread, stack_top) == 8);
 static_assert(__builtin_offsetof(ShimThread, saved_program_rsp) == 16);
 static_assert(__builtin_offsetof(ShimThread, in_shim) == 24);
 static_assert(__builtin_offsetof(ShimThread, dispatch_selector) == 32);
+static_assert(__builtin_offsetof(ShimThread, deliverable) == 33);
 
 // The frame shim_syscall_entry builds for clone (56): the syscall frame, then the callee-saved
 // registers the child must resume with.

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "shim/thread.hpp"
+
 namespace cocoon::shim::threads {
 
 // After thread 0 is set up: how many slots the enclave has (the measured max_threads,
@@ -16,5 +18,19 @@ bool multithreaded();
 int live_count();
 // True when tid is a thread of the program that has not exited.
 bool tid_alive(long tid);
+// The live thread with this tid, or null.
+ShimThread* live_thread(long tid);
+
+// Slots in use: index < slot_count(); a slot is live while claimed with a tid.
+std::uint32_t slot_count();
+ShimThread* slot_at(std::uint32_t index);
+inline bool is_live(const ShimThread* t) {
+  return __atomic_load_n(&t->claimed, __ATOMIC_ACQUIRE) && __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE) > 0;
+}
+template <typename F>
+void for_each_live(F&& f) {
+  for (std::uint32_t i = 0, n = slot_count(); i < n; ++i)
+    if (ShimThread* t = slot_at(i); is_live(t)) f(t);
+}
 
 }  // namespace cocoon::shim::threads

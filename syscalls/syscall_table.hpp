@@ -104,7 +104,7 @@ inline constexpr const char* kFixedCreds =
 inline constexpr const char* kOneProcess = "not yet supported: one enclave runs one process";
 inline constexpr const char* kNoChildren = "no child processes: one enclave runs one process";
 inline constexpr const char* kSignalsLater =
-    "signals beyond bookkeeping come with a later issue";
+    "timers that raise signals (alarm, interval and POSIX timers) are not supported yet";
 inline constexpr const char* kSysvIpc =
     "System V IPC: not supported (would share state with processes outside the enclave)";
 inline constexpr const char* kPosixMq = "POSIX message queues: not supported";
@@ -166,9 +166,9 @@ inline constexpr SyscallInfo kRows[] = {
   shim(10, "mprotect", "changes the protection of enclave pages"),
   shim(11, "munmap", "returns pages to the shim's page allocator"),
   shim(12, "brk", "program break inside the enclave heap"),
-  shim(13, "rt_sigaction", "handlers are recorded by the shim"),
+  shim(13, "rt_sigaction", "dispositions kept by the shim; handlers run for faults, signals from outside and kill/tgkill"),
   shim(14, "rt_sigprocmask", "signal mask kept by the shim per thread"),
-  shim(15, "rt_sigreturn", "returns from a signal frame built by the shim"),
+  shim(15, "rt_sigreturn", "restores the context of the frame the shim built on the program's stack (Linux's layout, XSAVE state included)"),
   fwd(16, "ioctl", {kFd, kInt, kSpecial}, kCustom | kPartial, "dedicated marshaller for terminal requests (TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGPGRP, TIOCSPGRP, TIOCGWINSZ, TIOCSWINSZ, TCFLSH, TCSBRK) and FIONREAD, FIONBIO, FIOASYNC, FIOCLEX, FIONCLEX; any other request gets ENOTTY"),
   fwd(17, "pread64", {kFd, out_bytes(2), kInt, kInt}, kOutSizeIsResult, kFileIo),
   fwd(18, "pwrite64", {kFd, in_bytes(2), kInt, kInt}, 0, kFileIo),
@@ -187,7 +187,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(31, "shmctl", kENOSYS, kSysvIpc),
   shim(32, "dup", "the proxy duplicates its fd and the new fd enters the shim's fd table"),
   shim(33, "dup2", "the proxy duplicates its fd and the shim's fd table takes the new entry, replacing an open one"),
-  refuse(34, "pause", kENOSYS, kSignalsLater),
+  shim(34, "pause", "waits in the shim until a signal the thread does not block is queued"),
   shim(35, "nanosleep", "sleeps on the host clock through a host futex wait"),
   refuse(36, "getitimer", kENOSYS, kSignalsLater),
   refuse(37, "alarm", kENOSYS, kSignalsLater),
@@ -280,11 +280,11 @@ inline constexpr SyscallInfo kRows[] = {
   shim(124, "getsid", "the enclave process's session, read from the host; other pids get ESRCH"),
   refuse(125, "capget", kENOSYS, "capabilities are not modelled; the enclave program holds none"),
   refuse(126, "capset", kEPERM, kPrivileged),
-  shim(127, "rt_sigpending", "pending set kept by the shim"),
-  refuse(128, "rt_sigtimedwait", kENOSYS, kSignalsLater),
-  refuse(129, "rt_sigqueueinfo", kENOSYS, kSignalsLater),
-  refuse(130, "rt_sigsuspend", kENOSYS, kSignalsLater),
-  shim(131, "sigaltstack", "alternate stack recorded by the shim"),
+  shim(127, "rt_sigpending", "blocked signals pending for the thread or the process, kept by the shim"),
+  shim(128, "rt_sigtimedwait", "takes a queued signal of the set (with its siginfo) or waits in the shim; EAGAIN at the timeout"),
+  shim(129, "rt_sigqueueinfo", "to the enclave's own process only (else EPERM); si_code must be negative as on Linux", kPartial),
+  shim(130, "rt_sigsuspend", "waits in the shim under the given mask; the handler's frame carries the previous mask"),
+  shim(131, "sigaltstack", "the program's alternate stack, used for SA_ONSTACK handlers (SS_ONSTACK, SS_AUTODISARM)"),
   fwd(132, "utime", {kPath, in_fixed(16)}, 0, kPathCall),
   refuse(133, "mknod", kEPERM, "creating device nodes is host administration: refused"),
   refuse(134, "uselib", kENOSYS, kObsolete),
@@ -450,7 +450,7 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(294, "inotify_init1", {kInt}, kNewFd, "the inotify instance lives in the proxy; events are read with read(2)"),
   fwd(295, "preadv", {kFd, iov_out(2), kInt, kInt, kInt}, kOutSizeIsResult, kFileIo),
   fwd(296, "pwritev", {kFd, iov_in(2), kInt, kInt, kInt}, 0, kFileIo),
-  refuse(297, "rt_tgsigqueueinfo", kENOSYS, kSignalsLater),
+  shim(297, "rt_tgsigqueueinfo", "to a live thread of the enclave's own process only (else ESRCH/EPERM); si_code must be negative", kPartial),
   refuse(298, "perf_event_open", kENOSYS, "performance counters: not supported"),
   refuse(299, "recvmmsg", kENOSYS, "not supported yet: programs fall back to recvmsg"),
   refuse(300, "fanotify_init", kENOSYS, "fanotify: not supported"),
