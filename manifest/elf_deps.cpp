@@ -310,6 +310,7 @@ void DependencyResolver::closure(Node start, bool strict) {
         std::string msg = obj.canonical + " needs " + name + ", not found in " + tried;
         if (strict) throw ElfDepsError(msg);
         warnings_.push_back(msg);
+        unresolved_.push_back({name, msg});
         continue;
       }
       loaded_names_.insert(name);

@@ -70,6 +70,13 @@ class DependencyResolver {
 
   const std::set<std::string>& files() const { return files_; }  // canonical in-root paths
   const std::vector<std::string>& warnings() const { return warnings_; }
+  // The warnings about a DT_NEEDED name not found, with that name (a library the program
+  // loads itself by path first, as the Java launcher does libjvm.so, satisfies it then).
+  struct Unresolved {
+    std::string needed;
+    std::string warning;
+  };
+  const std::vector<Unresolved>& unresolved() const { return unresolved_; }
 
   // The cache in effect (root/etc/ld.so.cache; empty when the root has none).
   const std::vector<LdCacheEntry>& ld_cache();
@@ -92,6 +99,7 @@ class DependencyResolver {
   std::set<std::string> loaded_names_;  // DT_NEEDED names already satisfied
   std::vector<std::string> program_rpath_chain_;
   std::vector<std::string> warnings_;
+  std::vector<Unresolved> unresolved_;
   std::string last_candidate_;  // the path (before resolution) search() found a library under
 };
 

@@ -235,7 +235,15 @@ GenerateResult Generator::run() {
   }
   files_.insert(deps.files().begin(), deps.files().end());
   hash_pending(r);
-  for (const auto& w : deps.warnings()) r.warnings.push_back(w);
+  // A library another one needs but that no search finds is no problem when it is itself a
+  // trusted file: the program loads it by path first (the Java launcher loads
+  // lib/server/libjvm.so, which lib/libjava.so then finds by its name).
+  std::set<std::string> trusted_names, satisfied;
+  for (const auto& f : files_) trusted_names.insert(f.substr(f.rfind('/') + 1));
+  for (const auto& u : deps.unresolved())
+    if (trusted_names.count(u.needed)) satisfied.insert(u.warning);
+  for (const auto& w : deps.warnings())
+    if (!satisfied.count(w)) r.warnings.push_back(w);
   r.warnings.insert(r.warnings.end(), warnings_.begin(), warnings_.end());
 
   std::map<std::string, Sha256> trusted;

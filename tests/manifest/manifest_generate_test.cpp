@@ -161,6 +161,24 @@ TEST(Generate, TrustedDirectoriesBringTheirLibrariesDependencies) {
   fs::remove_all(d);
 }
 
+TEST(Generate, ANeededLibraryThatIsItselfTrustedIsNoWarning) {
+  // The JDK's layout: lib/libjava.so needs libjvm.so, which lives in lib/server/ where no
+  // search finds it; the launcher loads it by path first, so it is there when needed.
+  std::string d = temp_dir("jdk_layout");
+  fs::create_directories(d + "/lib/server");
+  fs::copy_file(kFixture + "/lib/libcocoon_depa.so", d + "/lib/libcocoon_depa.so");
+  GenerateOptions o;
+  o.command = {"/bin/true"};
+  o.trusted = {d + "/lib"};
+  GenerateResult r = generate_manifest(o);
+  ASSERT_EQ(r.warnings.size(), 1u);  // depb is nowhere: still a warning
+  fs::copy_file(kFixture + "/lib/libcocoon_depb.so", d + "/lib/server/libcocoon_depb.so");
+  r = generate_manifest(o);
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings[0];
+  EXPECT_NE(find(r.manifest, d + "/lib/server/libcocoon_depb.so"), nullptr);
+  fs::remove_all(d);
+}
+
 TEST(Generate, ScriptsRunUnderTheirInterpreter) {
   std::string d = temp_dir("script");
   std::ofstream(d + "/hello.sh") << "#!/bin/sh -e\necho hi\n";
