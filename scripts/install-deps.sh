@@ -12,6 +12,8 @@ PACKAGES=(
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   # programs the end-to-end tests and examples run inside enclaves
   busybox-static coreutils findutils grep sed gzip python3 curl
+  # Java: the JVM runs in the suite; the JDK (javac, jar) builds the example's jar
+  openjdk-17-jdk-headless
   # building and running OCI images in the wrap-image tests (podman with runc; see
   # shared/notes/testing-infra.md)
   podman buildah skopeo umoci runc conmon catatonit containernetworking-plugins uidmap
