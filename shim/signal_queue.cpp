@@ -6,6 +6,7 @@
 #include "shim/signals.hpp"
 #include "shim/sync.hpp"
 #include "shim/threads.hpp"
+#include "shim/timers.hpp"
 
 namespace cocoon::shim::sigqueue {
 namespace {
@@ -44,6 +45,8 @@ void fill_info(abi::SigInfo* info, int sig, const PendingSignal& p) {
 }
 
 int lowest(std::uint64_t set) { return set ? __builtin_ctzll(set) + 1 : 0; }
+
+int take_locked(ShimThread* t, std::uint64_t set, abi::SigInfo* info);
 
 }  // namespace
 
@@ -105,6 +108,13 @@ void generate(ShimThread* target, int sig, const PendingSignal& what) {
 
 int take(ShimThread* t, std::uint64_t set, abi::SigInfo* info) {
   HostSignalsBlocked no_host_signals;
+  int sig = take_locked(t, set, info);
+  if (sig && info->si_code == timers::kSiTimer) timers::taken(info);
+  return sig;
+}
+
+namespace {
+int take_locked(ShimThread* t, std::uint64_t set, abi::SigInfo* info) {
   LockGuard guard(g_lock);
   std::uint64_t mine = t->pending & set, process = g_process_pending & set;
   int sig = lowest(mine & kSynchronous);
@@ -122,5 +132,7 @@ int take(ShimThread* t, std::uint64_t set, abi::SigInfo* info) {
   }
   return sig;
 }
+
+}  // namespace
 
 }  // namespace cocoon::shim::sigqueue

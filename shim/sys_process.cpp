@@ -9,6 +9,7 @@
 #include "shim/memory.hpp"
 #include "shim/program.hpp"
 #include "shim/signals.hpp"
+#include "shim/timers.hpp"
 #include "shim/sys_handlers.hpp"
 #include "shim/thread.hpp"
 #include "shim/threads.hpp"
@@ -109,6 +110,7 @@ long sys_execve(SyscallFrame& f) {
     }
   }
   signals::reset_handlers_for_exec();
+  timers::reset_for_exec();
   ShimThread* t = current_thread();
   t->prog_altstack_sp = t->prog_altstack_size = 0;
   t->robust_list = t->robust_list_len = 0;

@@ -103,8 +103,6 @@ inline constexpr const char* kFixedCreds =
     "credentials are fixed for the enclave's lifetime; changing them is refused";
 inline constexpr const char* kOneProcess = "not yet supported: one enclave runs one process";
 inline constexpr const char* kNoChildren = "no child processes: one enclave runs one process";
-inline constexpr const char* kSignalsLater =
-    "timers that raise signals (alarm, interval and POSIX timers) are not supported yet";
 inline constexpr const char* kSysvIpc =
     "System V IPC: not supported (would share state with processes outside the enclave)";
 inline constexpr const char* kPosixMq = "POSIX message queues: not supported";
@@ -189,9 +187,9 @@ inline constexpr SyscallInfo kRows[] = {
   shim(33, "dup2", "the proxy duplicates its fd and the shim's fd table takes the new entry, replacing an open one"),
   shim(34, "pause", "waits in the shim until a signal the thread does not block is queued"),
   shim(35, "nanosleep", "sleeps on the host clock through a host futex wait"),
-  refuse(36, "getitimer", kENOSYS, kSignalsLater),
-  refuse(37, "alarm", kENOSYS, kSignalsLater),
-  refuse(38, "setitimer", kENOSYS, kSignalsLater),
+  shim(36, "getitimer", "ITIMER_REAL kept by the shim; the CPU-time timers read as disarmed", kPartial),
+  shim(37, "alarm", "SIGALRM from the shim's timer thread"),
+  shim(38, "setitimer", "ITIMER_REAL (SIGALRM from the shim's timer thread); ITIMER_VIRTUAL and ITIMER_PROF get EINVAL", kPartial),
   shim(39, "getpid", "the enclave's own process id"),
   fwd(40, "sendfile", {kFd, kFd, inout_fixed(8), kInt}, kCustom | kBlocking, "dedicated routine: both fds are translated; the optional offset (loff_t) is copied in and out"),
   fwd(41, "socket", {kInt, kInt, kInt}, kNewFd, "the socket lives in the proxy"),
@@ -375,11 +373,11 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(219, "restart_syscall", kEINTR, "Linux's answer when no restart is pending; the shim restarts interrupted calls itself"),
   refuse(220, "semtimedop", kENOSYS, kSysvIpc),
   fwd(221, "fadvise64", {kFd, kInt, kInt, kInt}, 0, kFileIo),
-  refuse(222, "timer_create", kENOSYS, kSignalsLater),
-  refuse(223, "timer_settime", kENOSYS, kSignalsLater),
-  refuse(224, "timer_gettime", kENOSYS, kSignalsLater),
-  refuse(225, "timer_getoverrun", kENOSYS, kSignalsLater),
-  refuse(226, "timer_delete", kENOSYS, kSignalsLater),
+  shim(222, "timer_create", "realtime, monotonic and boottime clocks; SIGEV_SIGNAL, SIGEV_THREAD_ID, SIGEV_NONE; CPU-time clocks get EINVAL", kPartial),
+  shim(223, "timer_settime", "relative or TIMER_ABSTIME, one shot or periodic (overruns counted)"),
+  shim(224, "timer_gettime", "time left and interval, from the shim's timer table"),
+  shim(225, "timer_getoverrun", "expirations missed before the last signal"),
+  shim(226, "timer_delete", "removes the timer from the shim's table"),
   refuse(227, "clock_settime", kEPERM, kPrivileged),
   shim(228, "clock_gettime", "from the shim's clock (host time source)"),
   shim(229, "clock_getres", "resolution of the shim's clock"),

@@ -64,4 +64,10 @@ finish
 check "a signal every thread blocks waits for sigwait, which takes it" \
   eval "has out.txt 'sigwait: SIGUSR2' && [ $rc = 0 ]"
 
+# A timer's signal with its default action: SIGALRM ends the program as natively (142).
+rc=0
+"$cocoon" run -- /usr/bin/python3 -c 'import signal, time; signal.alarm(1); time.sleep(20)' >out.txt 2>err.txt || rc=$?
+check "alarm's SIGALRM with the default action ends the program (status 142, named)" \
+  eval "[ $rc = 142 ] && has err.txt SIGALRM"
+
 summary
