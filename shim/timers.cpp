@@ -20,8 +20,10 @@ namespace cocoon::shim::timers {
 namespace {
 
 constexpr std::int64_t kNs = 1'000'000'000;
-constexpr int kMaxTimers = 64;           // POSIX timers; slot kMaxTimers is ITIMER_REAL
-constexpr int kItimerSlot = kMaxTimers;
+constexpr int kMaxTimers = 64;           // POSIX timers; then ITIMER_REAL, _VIRTUAL, _PROF
+constexpr int kItimerSlot = kMaxTimers;  // + which
+constexpr int kSlots = kMaxTimers + 3;
+constexpr std::int64_t kCpuPoll = 5'000'000;  // CPU-time timers are checked every 5 ms
 constexpr int kSiKernel = 0x80;
 constexpr int kSigevSignal = 0, kSigevNone = 1, kSigevThread = 2, kSigevThreadId = 4;
 constexpr long kTimerAbstime = 1;
@@ -34,6 +36,7 @@ struct Timer {
   std::int32_t target_tid;   // SIGEV_THREAD_ID, else 0 (the process)
   std::uint64_t value;       // sigval
   bool realtime;             // CLOCK_REALTIME: absolute times are converted when armed
+  bool cpu_time;             // ITIMER_VIRTUAL / ITIMER_PROF: deadline in process CPU time
   std::int64_t deadline;     // monotonic ns, 0 = disarmed
   std::int64_t interval;     // ns, 0 = one shot
   std::int32_t overrun;      // expirations missed before the last signal was taken
@@ -61,7 +64,7 @@ struct Itimerval {
 };
 
 SpinLock g_lock;
-Timer g_timers[kMaxTimers + 1];
+Timer g_timers[kSlots];
 std::uint32_t g_wake;          // futex word: bumped when a timer is (re)armed
 std::int32_t g_thread_state;   // 0 none, 1 starting/running
 std::int32_t g_thread_tid;     // the timer thread's (PARENT_SETTID / CHILD_CLEARTID)
@@ -69,6 +72,13 @@ std::int32_t g_thread_tid;     // the timer thread's (PARENT_SETTID / CHILD_CLEA
 std::int64_t to_ns(const abi::Timespec& t) { return t.tv_sec * kNs + t.tv_nsec; }
 abi::Timespec to_ts(std::int64_t ns) { return abi::Timespec{ns / kNs, ns % kNs}; }
 bool valid(const abi::Timespec& t) { return t.tv_sec >= 0 && t.tv_nsec >= 0 && t.tv_nsec < kNs; }
+
+// The process's CPU time (all threads, user and system) from the host.
+std::int64_t process_cpu_ns() {
+  abi::Timespec ts{};
+  host::call(abi::kClockGettime, abi::kClockProcessCputime, &ts);
+  return to_ns(ts);
+}
 
 // The timer thread: sleeps until the earliest deadline, fires what expired.
 [[noreturn]] void timer_loop(void* arg) {
@@ -79,16 +89,17 @@ bool valid(const abi::Timespec& t) { return t.tv_sec >= 0 && t.tv_nsec >= 0 && t
       int sig;
       std::int32_t tid;
       PendingSignal what;
-    } fire[kMaxTimers + 1];
+    } fire[kSlots];
     int nfire = 0;
     std::int64_t earliest = -1;
     std::uint32_t seen = __atomic_load_n(&g_wake, __ATOMIC_ACQUIRE);
     {
       LockGuard guard(g_lock);  // this thread has every host signal blocked
-      std::int64_t now = clock::monotonic_ns();
-      for (int i = 0; i <= kMaxTimers; ++i) {
+      const std::int64_t wall = clock::monotonic_ns(), cpu = process_cpu_ns();
+      for (int i = 0; i < kSlots; ++i) {
         Timer& t = g_timers[i];
         if (!t.in_use || t.deadline == 0) continue;
+        const std::int64_t now = t.cpu_time ? cpu : wall;
         if (t.deadline <= now) {
           std::int64_t late = 0;
           if (t.interval > 0) {
@@ -98,15 +109,15 @@ bool valid(const abi::Timespec& t) { return t.tv_sec >= 0 && t.tv_nsec >= 0 && t
             t.deadline = 0;
           }
           // As Linux: while the timer's signal is still pending, expirations are overruns.
-          if (i != kItimerSlot && t.queued) {
+          if (i < kItimerSlot && t.queued) {
             t.missed += late + 1;
             continue;
           }
           t.missed = late;
           if (t.signals) {
-            t.queued = i != kItimerSlot;
+            t.queued = i < kItimerSlot;
             PendingSignal what{};
-            if (i == kItimerSlot) {
+            if (i >= kItimerSlot) {
               what.code = kSiKernel;
             } else {
               what.code = kSiTimer;
@@ -117,9 +128,12 @@ bool valid(const abi::Timespec& t) { return t.tv_sec >= 0 && t.tv_nsec >= 0 && t
           }
         }
       }
-      for (int i = 0; i <= kMaxTimers; ++i) {
+      for (int i = 0; i < kSlots; ++i) {
         const Timer& t = g_timers[i];
-        if (t.in_use && t.deadline != 0 && (earliest < 0 || t.deadline < earliest)) earliest = t.deadline;
+        if (!t.in_use || t.deadline == 0) continue;
+        // As a wall-clock deadline; CPU time is looked at again after at most kCpuPoll.
+        std::int64_t at = t.cpu_time ? wall + (t.deadline - cpu < kCpuPoll ? t.deadline - cpu : kCpuPoll) : t.deadline;
+        if (earliest < 0 || at < earliest) earliest = at;
       }
     }
     for (int i = 0; i < nfire; ++i) {
@@ -177,6 +191,18 @@ void arm(Timer& t, std::int64_t deadline, std::int64_t interval, std::int64_t* o
   t.deadline = deadline;
 }
 
+// The itimer `which` (ITIMER_REAL, ITIMER_VIRTUAL or ITIMER_PROF), set up for its signal.
+Timer& itimer(long which) {
+  static const int kSignal[] = {abi::kSIGALRM, abi::kSIGVTALRM, abi::kSIGPROF};
+  Timer& t = g_timers[kItimerSlot + which];
+  t.in_use = true;
+  t.signals = true;
+  t.sig = kSignal[which];
+  t.target_tid = 0;
+  t.cpu_time = which != kItimerReal;
+  return t;
+}
+
 bool clock_supported(long id) { return id == abi::kClockRealtime || id == abi::kClockMonotonic || id == abi::kClockBoottime; }
 
 Timer* posix_timer(long id) {
@@ -217,11 +243,7 @@ long sys_alarm(SyscallFrame& f) {
   {
     sigqueue::HostSignalsBlocked quiet;
     LockGuard guard(g_lock);
-    Timer& t = g_timers[kItimerSlot];
-    t.in_use = true;
-    t.signals = true;
-    t.sig = abi::kSIGALRM;
-    t.target_tid = 0;
+    Timer& t = itimer(kItimerReal);
     std::int64_t old_interval;
     arm(t, secs ? clock::monotonic_ns() + static_cast<std::int64_t>(secs) * kNs : 0, 0, &left, &old_interval);
   }
@@ -233,11 +255,7 @@ long sys_alarm(SyscallFrame& f) {
 
 long sys_setitimer(SyscallFrame& f) {
   long which = f.a[0];
-  if (which == kItimerVirtual || which == kItimerProf) {
-    report_unsupported(38, "ITIMER_VIRTUAL and ITIMER_PROF (CPU-time timers) are not supported (EINVAL)");
-    return -abi::kEINVAL;
-  }
-  if (which != kItimerReal) return -abi::kEINVAL;
+  if (which != kItimerReal && which != kItimerVirtual && which != kItimerProf) return -abi::kEINVAL;
   Itimerval nv{};
   if (f.a[1] && !user::read(nv, static_cast<std::uint64_t>(f.a[1]))) return -abi::kEFAULT;
   if (nv.value.usec < 0 || nv.value.usec >= 1'000'000 || nv.interval.usec < 0 || nv.interval.usec >= 1'000'000 ||
@@ -249,12 +267,11 @@ long sys_setitimer(SyscallFrame& f) {
   {
     sigqueue::HostSignalsBlocked quiet;
     LockGuard guard(g_lock);
-    Timer& t = g_timers[kItimerSlot];
-    t.in_use = true;
-    t.signals = true;
-    t.sig = abi::kSIGALRM;
-    t.target_tid = 0;
-    arm(t, value ? clock::monotonic_ns() + value : 0, interval, &left, &old_interval);
+    Timer& t = itimer(which);
+    std::int64_t now = t.cpu_time ? process_cpu_ns() : clock::monotonic_ns();
+    std::int64_t was = t.deadline;
+    arm(t, value ? now + value : 0, interval, &left, &old_interval);
+    left = was ? (was > now ? was - now : 1) : 0;  // in the timer's own clock
   }
   wake_thread();
   if (f.a[2]) {
@@ -267,16 +284,15 @@ long sys_setitimer(SyscallFrame& f) {
 
 long sys_getitimer(SyscallFrame& f) {
   long which = f.a[0];
+  if (which != kItimerReal && which != kItimerVirtual && which != kItimerProf) return -abi::kEINVAL;
   Itimerval ov{};
-  if (which == kItimerReal) {
+  {
     sigqueue::HostSignalsBlocked quiet;
     LockGuard guard(g_lock);
-    const Timer& t = g_timers[kItimerSlot];
-    std::int64_t now = clock::monotonic_ns();
+    const Timer& t = g_timers[kItimerSlot + which];
+    std::int64_t now = t.cpu_time ? process_cpu_ns() : clock::monotonic_ns();
     std::int64_t left = t.deadline ? (t.deadline > now ? t.deadline - now : 1) : 0;
     ov = {{t.interval / kNs, (t.interval % kNs) / 1000}, {left / kNs, (left % kNs) / 1000}};
-  } else if (which != kItimerVirtual && which != kItimerProf) {
-    return -abi::kEINVAL;
   }
   return user::write(static_cast<std::uint64_t>(f.a[1]), ov) ? 0 : -abi::kEFAULT;
 }

@@ -1,4 +1,6 @@
-// Timers that raise signals: alarm and setitimer(ITIMER_REAL) (SIGALRM), and POSIX timers
+// Timers that raise signals: alarm and setitimer (ITIMER_REAL: SIGALRM; ITIMER_VIRTUAL and
+// ITIMER_PROF: SIGVTALRM and SIGPROF on the process's CPU time, which the host reports as
+// user and system time together, looked at every 5 ms while armed), and POSIX timers
 // (timer_create with SIGEV_SIGNAL, SIGEV_THREAD_ID — what glibc's SIGEV_THREAD uses — or
 // SIGEV_NONE) on the realtime, monotonic and boottime clocks.
 //

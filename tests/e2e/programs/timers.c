@@ -83,6 +83,30 @@ int main(void) {
   CHECK(now.it_value.tv_sec >= 4 && now.it_value.tv_sec <= 5, "getitimer: the time left of an armed timer");
   setitimer(ITIMER_REAL, &off, NULL);
 
+  // CPU-time itimers: they run only while the process computes.
+  handle(SIGVTALRM);
+  handle(SIGPROF);
+  alarms = 0;
+  struct itimerval cpu = {{0, 20000}, {0, 20000}};
+  setitimer(ITIMER_VIRTUAL, &cpu, NULL);
+  for (volatile unsigned long spin = 0; alarms < 3; ++spin) {
+  }
+  setitimer(ITIMER_VIRTUAL, &off, NULL);
+  CHECK(alarms >= 3, "ITIMER_VIRTUAL: SIGVTALRM while the process computes");
+  alarms = 0;
+  setitimer(ITIMER_PROF, &cpu, NULL);
+  for (volatile unsigned long spin = 0; alarms < 3; ++spin) {
+  }
+  struct itimerval idle_before, idle_after;
+  getitimer(ITIMER_PROF, &idle_before);
+  struct timespec tenth = {0, 100000000};
+  nanosleep(&tenth, NULL);  // sleeping uses no CPU: the timer does not move (much)
+  getitimer(ITIMER_PROF, &idle_after);
+  setitimer(ITIMER_PROF, &off, NULL);
+  long moved = (idle_before.it_value.tv_sec - idle_after.it_value.tv_sec) * 1000000L +
+               (idle_before.it_value.tv_usec - idle_after.it_value.tv_usec);
+  CHECK(alarms >= 3 && moved < 15000, "ITIMER_PROF: SIGPROF while computing, still while sleeping");
+
   handle(SIGRTMIN);
   struct sigevent ev;
   memset(&ev, 0, sizeof ev);
