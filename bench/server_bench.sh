@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Issue 4: requests per second of HTTP servers natively and in Cocoon, side by side, under the
 # same bounded load from a local client (ApacheBench: apt-get install apache2-utils), loopback.
-# Servers: Python's http.server (ThreadingHTTPServer, a thread per connection) and the Node.js
-# example (examples/node-http-server). Target (issue 4): >= 0.8x native. Zero-config runs.
+# Servers: Python's http.server (ThreadingHTTPServer, a thread per connection), the Node.js
+# example (examples/node-http-server) and the Java example (examples/java-http-server, built
+# here with javac; -Dsun.net.httpserver.nodelay=true as issue 4 says). Target (issue 4): >= 0.8x native. Zero-config runs.
 # Usage: bench/server_bench.sh [BUILD_DIR] [REQUESTS] [CONCURRENCY]
 set -uo pipefail
 B=${1:-build}
@@ -41,4 +42,15 @@ if command -v node >/dev/null; then
   p=$(free_port); n=$(rps "$p" "$node" "$here/examples/node-http-server/server.js" "$p")
   p=$(free_port); c=$(rps "$p" "$C" run -- "$node" "$here/examples/node-http-server/server.js" "$p")
   row "node (examples/node-http-server)" "${n:-0}" "${c:-0}"
+fi
+if command -v javac >/dev/null && command -v jar >/dev/null; then
+  java=$(readlink -f "$(command -v java)")
+  mkdir -p "$W/classes"
+  javac -d "$W/classes" "$here/examples/java-http-server/Server.java"
+  printf 'Main-Class: Server\n' >"$W/manifest.txt"
+  jar --create --file "$W/server.jar" --manifest "$W/manifest.txt" -C "$W/classes" .
+  jflags=(-Dsun.net.httpserver.nodelay=true -jar "$W/server.jar")
+  p=$(free_port); n=$(rps "$p" "$java" "${jflags[@]}" "$p")
+  p=$(free_port); c=$(rps "$p" "$C" run -- "$java" "${jflags[@]}" "$p")
+  row "java (examples/java-http-server)" "${n:-0}" "${c:-0}"
 fi
