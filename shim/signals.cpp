@@ -8,6 +8,7 @@
 #include "shim/signal_frame.hpp"
 #include "shim/signal_queue.hpp"
 #include "shim/thread.hpp"
+#include "shim/user_memory.hpp"
 
 extern "C" void shim_sigreturn_restorer();
 extern "C" void shim_trap_stub();
@@ -180,6 +181,18 @@ void deliver_pending(ShimThread* t, abi::UContext* uc, bool at_syscall_exit) {
     t->has_saved_mask = 0;
   }
   sigqueue::refresh_deliverable(t);
+}
+
+long wait_under_mask(ShimThread* t, std::uint64_t mask_ptr, std::uint64_t size) {
+  if (!mask_ptr) return 0;
+  if (size != 8) return -abi::kEINVAL;
+  std::uint64_t mask;
+  if (!user::read(mask, mask_ptr)) return -abi::kEFAULT;
+  t->saved_mask = t->sigmask;
+  t->has_saved_mask = 1;
+  t->sigmask = mask & ~sigqueue::kUnblockable;
+  sigqueue::refresh_deliverable(t);
+  return __atomic_load_n(&t->deliverable, __ATOMIC_ACQUIRE) ? -abi::kEINTR : 0;
 }
 
 void after_syscall(ShimThread* t) {

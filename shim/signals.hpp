@@ -41,6 +41,12 @@ long raise_in_program(int sig);
 // or ends with EINTR, as the handler's SA_RESTART says.
 void deliver_pending(ShimThread* t, abi::UContext* uc, bool at_syscall_exit = false);
 
+// ppoll, pselect6, epoll_pwait: the call waits under the mask at `mask_ptr` (when not null),
+// as sigsuspend does; after it the thread's mask is restored (by after_syscall, or by the
+// handler's frame when a signal ends the wait). 0, -EFAULT, -EINVAL, or -EINTR when a signal
+// the mask lets through is already pending (the call must not wait).
+long wait_under_mask(ShimThread* t, std::uint64_t mask_ptr, std::uint64_t size);
+
 // After every syscall the shim served (shim/dispatch.cpp): keeps t->deliverable right.
 void after_syscall(ShimThread* t);
 

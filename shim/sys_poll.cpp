@@ -1,8 +1,12 @@
-// poll, ppoll, select, pselect6: forwarded with their fd sets; the program's signal mask
-// argument stays in the enclave (signals are delivered by the shim).
+// poll, ppoll, select, pselect6, epoll_pwait, epoll_pwait2: forwarded with their fd sets; the
+// program's signal mask argument is applied in the enclave for the duration of the wait
+// (signals are delivered by the shim), the proxy waits with none.
 #include "shim/fdtable.hpp"
 #include "shim/forward.hpp"
 #include "shim/linux_abi.hpp"
+#include "shim/signals.hpp"
+#include "shim/thread.hpp"
+#include "syscalls/syscall_table.hpp"
 #include "shim/sys_handlers.hpp"
 #include "shim/user_memory.hpp"
 
@@ -83,6 +87,8 @@ long do_select(long op, long nfds, std::uint64_t sets[3], std::uint64_t tp, std:
 long sys_poll(SyscallFrame& f) { return do_poll(7, static_cast<std::uint64_t>(f.a[0]), f.a[1], f.a[2], 0); }
 
 long sys_ppoll(SyscallFrame& f) {
+  if (long r = signals::wait_under_mask(current_thread(), static_cast<std::uint64_t>(f.a[3]), static_cast<std::uint64_t>(f.a[4])))
+    return r;
   return do_poll(271, static_cast<std::uint64_t>(f.a[0]), f.a[1], 0, static_cast<std::uint64_t>(f.a[2]));
 }
 
@@ -93,9 +99,26 @@ long sys_select(SyscallFrame& f) {
 }
 
 long sys_pselect6(SyscallFrame& f) {
+  // arg5: {const sigset_t* ss; size_t ss_len}
+  if (f.a[5]) {
+    std::uint64_t pair[2];
+    if (!user::read(pair, static_cast<std::uint64_t>(f.a[5]))) return -abi::kEFAULT;
+    if (long r = signals::wait_under_mask(current_thread(), pair[0], pair[1])) return r;
+  }
   std::uint64_t sets[3] = {static_cast<std::uint64_t>(f.a[1]), static_cast<std::uint64_t>(f.a[2]),
                            static_cast<std::uint64_t>(f.a[3])};
   return do_select(270, f.a[0], sets, static_cast<std::uint64_t>(f.a[4]), 16);
 }
+
+// epoll_pwait and epoll_pwait2: the mask is applied here; the proxy waits with none.
+long sys_epoll_pwait(SyscallFrame& f) {
+  if (long r = signals::wait_under_mask(current_thread(), static_cast<std::uint64_t>(f.a[4]), static_cast<std::uint64_t>(f.a[5])))
+    return r;
+  SyscallFrame plain = f;
+  plain.a[4] = 0;
+  return forward_generic(*syscalls::find_syscall(f.nr), plain);
+}
+
+long sys_epoll_pwait2(SyscallFrame& f) { return sys_epoll_pwait(f); }
 
 }  // namespace cocoon::shim

@@ -136,9 +136,9 @@ inline constexpr const char* kAtCall =
 inline constexpr const char* kOpenCall =
     "path resolved by the proxy (host file system view); opening a FIFO waits for its other end";
 inline constexpr const char* kSocketCall = "executed by the proxy on its socket";
-inline constexpr const char* kSigmaskPartial =
-    "the sigmask argument applies to the proxy thread only; the program's signals are "
-    "delivered by the shim";
+inline constexpr const char* kSigmaskInShim =
+    "events copied back for the returned count; the sigmask applies in the enclave while the "
+    "call waits (the proxy waits with none), as sigsuspend does";
 
 }  // namespace table_dsl
 
@@ -421,8 +421,8 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(267, "readlinkat", {kFd, kPath, out_bytes(3), kInt}, kOutSizeIsResult | kAtFdCwd, kAtCall),
   fwd(268, "fchmodat", {kFd, kPath, kInt}, kAtFdCwd, kAtCall),
   fwd(269, "faccessat", {kFd, kPath, kInt}, kAtFdCwd, kAtCall),
-  fwd(270, "pselect6", {kInt, kSpecial, kSpecial, kSpecial, inout_fixed(16), kSpecial}, kCustom | kBlocking, "dedicated marshaller: fd_sets as for select; the {sigset pointer, size} pair in arg5 stays in the enclave (signals are delivered by the shim)"),
-  fwd(271, "ppoll", {kSpecial, kInt, inout_fixed(16), kSpecial, kInt}, kCustom | kBlocking, "dedicated marshaller: pollfd array as for poll; the sigmask stays in the enclave (signals are delivered by the shim)"),
+  fwd(270, "pselect6", {kInt, kSpecial, kSpecial, kSpecial, inout_fixed(16), kSpecial}, kCustom | kBlocking, "dedicated marshaller: fd_sets as for select; the {sigset pointer, size} pair in arg5 applies in the enclave while the call waits"),
+  fwd(271, "ppoll", {kSpecial, kInt, inout_fixed(16), kSpecial, kInt}, kCustom | kBlocking, "dedicated marshaller: pollfd array as for poll; the sigmask applies in the enclave while the call waits"),
   refuse(272, "unshare", kEPERM, kNamespaces),
   shim(273, "set_robust_list", "robust futex list recorded by the shim"),
   shim(274, "get_robust_list", "robust futex list recorded by the shim (own threads only)"),
@@ -432,7 +432,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(278, "vmsplice", kENOSYS, kSpliceFamily),
   refuse(279, "move_pages", kENOSYS, kNuma),
   fwd(280, "utimensat", {kFd, kPath, in_fixed(32), kInt}, kAtFdCwd, "path resolved by the proxy relative to dirfd; a NULL path (futimens) applies to dirfd itself"),
-  fwd(281, "epoll_pwait", {kFd, out_array(2, 12), kInt, kInt, in_bytes(5), kInt}, kOutSizeIsResult | kBlocking | kPartial, kSigmaskPartial),
+  fwd(281, "epoll_pwait", {kFd, out_array(2, 12), kInt, kInt, in_bytes(5), kInt}, kOutSizeIsResult | kBlocking | kCustom, kSigmaskInShim),
   refuse(282, "signalfd", kENOSYS, kSignalFd),
   fwd(283, "timerfd_create", {kInt, kInt}, kNewFd, "the timer fd lives in the proxy and expires on the host clock"),
   fwd(284, "eventfd", {kInt}, kNewFd, "the eventfd lives in the proxy"),
@@ -505,7 +505,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(438, "pidfd_getfd", kENOSYS, kPidfd),
   fwd(439, "faccessat2", {kFd, kPath, kInt, kInt}, kAtFdCwd, kAtCall),
   refuse(440, "process_madvise", kENOSYS, kProcessMemory),
-  fwd(441, "epoll_pwait2", {kFd, out_array(2, 12), kInt, in_fixed(16), in_bytes(5), kInt}, kOutSizeIsResult | kBlocking | kPartial, kSigmaskPartial),
+  fwd(441, "epoll_pwait2", {kFd, out_array(2, 12), kInt, in_fixed(16), in_bytes(5), kInt}, kOutSizeIsResult | kBlocking | kCustom, kSigmaskInShim),
   refuse(442, "mount_setattr", kENOSYS, kMountApi),
   refuse(443, "quotactl_fd", kEPERM, kPrivileged),
   refuse(444, "landlock_create_ruleset", kENOSYS, kLandlock),

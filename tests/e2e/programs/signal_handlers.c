@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <ucontext.h>
@@ -371,6 +373,47 @@ static void test_blocked_in_proxy(void) {
   e = errno;
   pthread_join(th, NULL);
   CHECK(n == -1 && e == EINTR && got_usr1 == 1, "poll ends with EINTR even with SA_RESTART (as on Linux)");
+  // Waits with a signal mask (ppoll, pselect, epoll_pwait): the mask holds only while waiting.
+  sa.sa_flags = 0;
+  sigaction(SIGUSR1, &sa, NULL);
+  sigset_t block, none;
+  sigemptyset(&block);
+  sigemptyset(&none);
+  sigaddset(&block, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &block, NULL);
+  struct timespec five = {5, 0};
+  for (int which = 0; which < 3; ++which) {
+    static const char* const names[] = {"ppoll", "pselect", "epoll_pwait"};
+    got_usr1 = 0;
+    th = start_sender(SIGUSR1, 50, 0);
+    if (which == 0) {
+      n = ppoll(&pfd, 1, &five, &none);
+    } else if (which == 1) {
+      fd_set rd;
+      FD_ZERO(&rd);
+      FD_SET(pipe_fds[0], &rd);
+      n = pselect(pipe_fds[0] + 1, &rd, NULL, NULL, &five, &none);
+    } else {
+      int ep = epoll_create1(0);
+      struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 1};
+      epoll_ctl(ep, EPOLL_CTL_ADD, pipe_fds[0], &ev);
+      n = epoll_pwait(ep, &ev, 1, 5000, &none);
+      e = errno;
+      close(ep);
+      errno = e;
+    }
+    e = errno;
+    pthread_join(th, NULL);
+    sigset_t m = current_mask();
+    CHECK(n == -1 && e == EINTR && got_usr1 == 1 && sigismember(&m, SIGUSR1),
+          "%s: the signal its mask lets through runs the handler, EINTR, the mask is back", names[which]);
+  }
+  got_usr1 = 0;
+  raise(SIGUSR1);  // pending, blocked
+  n = ppoll(&pfd, 1, &five, &none);
+  e = errno;
+  CHECK(n == -1 && e == EINTR && got_usr1 == 1, "ppoll with a pending signal its mask unblocks: EINTR at once");
+  sigprocmask(SIG_UNBLOCK, &block, NULL);
   close(pipe_fds[0]);
   close(pipe_fds[1]);
   signal(SIGUSR1, SIG_DFL);
