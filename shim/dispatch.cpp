@@ -4,6 +4,7 @@
 #include "shim/forward.hpp"
 #include "shim/globals.hpp"
 #include "shim/linux_abi.hpp"
+#include "shim/local_files.hpp"
 #include "shim/log.hpp"
 #include "shim/signals.hpp"
 #include "shim/thread.hpp"
@@ -104,7 +105,8 @@ long dispatch(SyscallFrame* f) {
       return kIndex.fn[nr](*f);
     case Route::Forward: {
       long served;
-      if (pseudo::intercept(*info, *f, &served)) {  // /dev/attestation, /proc/…: never leave the enclave
+      if (pseudo::intercept(*info, *f, &served) ||  // /dev/attestation, /proc/…: never leave the enclave
+          local::intercept(*info, *f, &served)) {   // in-enclave pipes and eventfds
         bump_stat(st.served_in_shim[nr]);
         return served;
       }

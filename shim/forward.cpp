@@ -68,14 +68,14 @@ bool may_block(std::uint64_t op) {
   }
 }
 
+}  // namespace
+
 // Asks the proxy worker blocked in this channel's call to give up (EINTR).
-void interrupt_proxy(channel::Channel* ch) {
+void interrupt_proxy_call(channel::Channel* ch) {
   std::int32_t pid = __atomic_load_n(&g.window->proxy_pid, __ATOMIC_ACQUIRE);
   std::int32_t tid = __atomic_load_n(&ch->worker_tid, __ATOMIC_ACQUIRE);
   if (pid > 0 && tid > 0) host::call(abi::kTgkill, pid, tid, channel::kInterruptSignal);
 }
-
-}  // namespace
 
 long proxy_roundtrip(channel::Channel* ch) {
   __atomic_store_n(&ch->state, channel::kRequest, __ATOMIC_SEQ_CST);
@@ -95,9 +95,13 @@ long proxy_roundtrip(channel::Channel* ch) {
       __atomic_store_n(&ch->enclave_sleeping, 1u, __ATOMIC_SEQ_CST);
       std::uint32_t st = __atomic_load_n(&ch->state, __ATOMIC_SEQ_CST);
       if (st != channel::kRequest) break;
-      bool interrupting = interruptible && __atomic_load_n(&t->deliverable, __ATOMIC_ACQUIRE);
-      if (interrupting) interrupt_proxy(ch);
-      host::futex_wait(&ch->state, st, interrupting ? 10'000'000 : -1);
+      bool interrupting = interruptible && (__atomic_load_n(&t->deliverable, __ATOMIC_ACQUIRE) ||
+                                            __atomic_load_n(&t->local_wakeup, __ATOMIC_ACQUIRE));
+      if (interrupting) interrupt_proxy_call(ch);
+      // Waiting on fds that include in-enclave ones, a change of those interrupts this call;
+      // the 10 ms bound covers a change that raced with going to sleep.
+      bool mixed = __atomic_load_n(&t->mixed_wait, __ATOMIC_ACQUIRE);
+      host::futex_wait(&ch->state, st, interrupting || mixed ? 10'000'000 : -1);
     }
   }
   __atomic_store_n(&ch->enclave_sleeping, 0u, __ATOMIC_RELAXED);

@@ -27,6 +27,9 @@ void raise_sigpipe_for(const SyscallFrame& f);
 // thread has a signal to take) and the kernel's internal restart codes become EINTR.
 long proxy_roundtrip(channel::Channel* ch);
 
+// Makes the proxy worker of `ch` give up the call it is blocked in (it answers EINTR).
+void interrupt_proxy_call(channel::Channel* ch);
+
 // A forwarded call built by hand (custom marshallers): op + integer args, no pointers.
 long proxy_call(long op, long a0 = 0, long a1 = 0, long a2 = 0, long a3 = 0, long a4 = 0, long a5 = 0);
 

@@ -2,6 +2,8 @@
 // dedicated marshaller: ioctl, fcntl, sendfile.
 #include "shim/pseudo_files.hpp"
 #include "shim/fdtable.hpp"
+#include "shim/local_files.hpp"
+#include "shim/local_poll.hpp"
 #include "shim/file_policy.hpp"
 #include "shim/trusted_files.hpp"
 #include "shim/forward.hpp"
@@ -42,6 +44,7 @@ long dup_result(long r, const char* name, int from) {
   if (fd::adopt(r) < 0) return iago(name, "new fd", r);
   trusted::on_dup(from, static_cast<int>(r));
   pseudo::on_dup(from, static_cast<int>(r));
+  local::on_dup(from, static_cast<int>(r));
   policy::copy_fd_path(from, static_cast<int>(r));
   return r;
 }
@@ -50,6 +53,8 @@ void closed(int fdn) {
   fd::forget(fdn);
   trusted::on_close(fdn);
   pseudo::on_close(fdn);
+  local::on_close(fdn);
+  localpoll::forget_epoll(fdn);
   policy::forget_fd_path(fdn);
 }
 
@@ -96,6 +101,7 @@ long sys_dup2(SyscallFrame& f) {
   fd::adopt_replacing(newfd);
   trusted::on_dup(oldfd, newfd);
   pseudo::on_dup(oldfd, newfd);
+  local::on_dup(oldfd, newfd);
   policy::copy_fd_path(oldfd, newfd);
   return newfd;
 }
@@ -111,6 +117,7 @@ long sys_dup3(SyscallFrame& f) {
   fd::adopt_replacing(newfd);
   trusted::on_dup(oldfd, newfd);
   pseudo::on_dup(oldfd, newfd);
+  local::on_dup(oldfd, newfd);
   policy::copy_fd_path(oldfd, newfd);
   return newfd;
 }
@@ -119,6 +126,15 @@ long sys_ioctl(SyscallFrame& f) {
   int fdn = static_cast<int>(f.a[0]);
   if (!fd::is_open(fdn)) return -abi::kEBADF;
   unsigned long request = static_cast<unsigned long>(f.a[1]) & 0xffffffffu;
+  if (local::is_local(fdn) && (request == 0x541B || request == 0x5421)) {  // FIONREAD, FIONBIO
+    if (request == 0x541B) {
+      std::int32_t n = static_cast<std::int32_t>(local::bytes_ready(fdn));
+      return user::write(static_cast<std::uint64_t>(f.a[2]), n) ? 0 : -abi::kEFAULT;
+    }
+    std::int32_t on;
+    if (!user::read(on, static_cast<std::uint64_t>(f.a[2]))) return -abi::kEFAULT;
+    local::set_nonblocking(fdn, on != 0);  // and the placeholder's, below
+  }
   for (const IoctlSpec& spec : kIoctls) {
     if (spec.request != request) continue;
     ProxyRequest rq(16);
@@ -146,7 +162,12 @@ long sys_fcntl(SyscallFrame& f) {
     case 1030:  // F_DUPFD_CLOEXEC
       if (f.a[2] < 0 || f.a[2] >= fd::kMaxFds) return -abi::kEINVAL;
       return dup_result(proxy_call(72, fdn, cmd, f.a[2]), "fcntl(F_DUPFD)", fdn);
-    case 1: case 2: case 3: case 4:        // F_GETFD F_SETFD F_GETFL F_SETFL
+    case 4: {                              // F_SETFL (the placeholder keeps the flags F_GETFL reads)
+      long r = proxy_call(72, fdn, cmd, f.a[2]);
+      if (r == 0) local::set_nonblocking(fdn, (f.a[2] & 04000) != 0);
+      return r;
+    }
+    case 1: case 2: case 3:                // F_GETFD F_SETFD F_GETFL
     case 8: case 9:                        // F_SETOWN F_GETOWN
     case 1031: case 1032:                  // F_SETPIPE_SZ F_GETPIPE_SZ
     case 1033: case 1034:                  // F_ADD_SEALS F_GET_SEALS

@@ -25,7 +25,9 @@ struct ShimThread {
   std::uint64_t in_shim;            // offset 24: nonzero while the shim serves this thread
   std::uint8_t dispatch_selector;   // offset 32: Syscall User Dispatch selector byte
   std::uint8_t deliverable;         // offset 33: a pending signal the program must take now
-  std::uint8_t pad0[6];
+  std::uint8_t mixed_wait;          // waits in the proxy on fds that include in-enclave ones
+  std::uint8_t local_wakeup;        // an in-enclave pipe or eventfd changed meanwhile
+  std::uint8_t pad0[4];
   std::uint32_t index;              // thread slot == channel index
   std::int32_t tid;                 // host tid
   channel::Channel* channel;

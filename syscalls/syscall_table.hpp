@@ -136,6 +136,12 @@ inline constexpr const char* kAtCall =
 inline constexpr const char* kOpenCall =
     "path resolved by the proxy (host file system view); opening a FIFO waits for its other end";
 inline constexpr const char* kSocketCall = "executed by the proxy on its socket";
+inline constexpr const char* kLocalPipe =
+    "the pipe's buffer lives in the enclave (read, write, poll, epoll served there); the proxy "
+    "holds a placeholder pair for the fd numbers; O_DIRECT pipes stay in the proxy";
+inline constexpr const char* kLocalEventfd =
+    "the counter lives in the enclave (read, write, poll, epoll served there); the proxy holds "
+    "a placeholder for the fd number";
 inline constexpr const char* kSigmaskInShim =
     "events copied back for the returned count; the sigmask applies in the enclave while the "
     "call waits (the proxy waits with none), as sigsuspend does";
@@ -173,7 +179,7 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(19, "readv", {kFd, iov_out(2), kInt}, kOutSizeIsResult | kBlocking, kFileIo),
   fwd(20, "writev", {kFd, iov_in(2), kInt}, kBlocking, kFileIo),
   fwd(21, "access", {kPath, kInt}, 0, kPathCall),
-  fwd(22, "pipe", {out_fixed(8)}, kNewFdPair, "the pipe lives in the proxy; both ends enter the shim's fd table"),
+  fwd(22, "pipe", {out_fixed(8)}, kNewFdPair | kCustom, kLocalPipe),
   fwd(23, "select", {kInt, kSpecial, kSpecial, kSpecial, inout_fixed(16)}, kCustom | kBlocking, "dedicated marshaller: the three fd_sets (arg0 bits each) are copied in and out with each fd translated"),
   shim(24, "sched_yield", "yields the enclave thread on the host"),
   shim(25, "mremap", "moves or resizes enclave heap mappings"),
@@ -383,8 +389,8 @@ inline constexpr SyscallInfo kRows[] = {
   shim(229, "clock_getres", "resolution of the shim's clock"),
   shim(230, "clock_nanosleep", "sleeps on the host clock through a host futex wait"),
   shim(231, "exit_group", "ends the enclave; the supervisor reports the status"),
-  fwd(232, "epoll_wait", {kFd, out_array(2, 12), kInt, kInt}, kOutSizeIsResult | kBlocking, "events (arg2 entries of 12 bytes) copied back for the returned count"),
-  fwd(233, "epoll_ctl", {kFd, kInt, kFd, in_fixed(12)}, 0, "both fds are translated; epoll_event.data is the program's own value"),
+  fwd(232, "epoll_wait", {kFd, out_array(2, 12), kInt, kInt}, kOutSizeIsResult | kBlocking | kCustom, "events (arg2 entries of 12 bytes) copied back for the returned count; an instance watching in-enclave pipes or eventfds is waited on in the shim (their events, and the proxy's)"),
+  fwd(233, "epoll_ctl", {kFd, kInt, kFd, in_fixed(12)}, kCustom, "both fds are translated; epoll_event.data is the program's own value; an in-enclave pipe or eventfd is watched in the shim (level-triggered, EPOLLET, EPOLLONESHOT)"),
   shim(234, "tgkill", "the enclave's own thread group and a live thread of it only (else ESRCH); delivered by the shim", kPartial),
   fwd(235, "utimes", {kPath, in_fixed(32)}, 0, kPathCall),
   refuse(236, "vserver", kENOSYS, kObsolete),
@@ -435,16 +441,16 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(281, "epoll_pwait", {kFd, out_array(2, 12), kInt, kInt, in_bytes(5), kInt}, kOutSizeIsResult | kBlocking | kCustom, kSigmaskInShim),
   refuse(282, "signalfd", kENOSYS, kSignalFd),
   fwd(283, "timerfd_create", {kInt, kInt}, kNewFd, "the timer fd lives in the proxy and expires on the host clock"),
-  fwd(284, "eventfd", {kInt}, kNewFd, "the eventfd lives in the proxy"),
+  fwd(284, "eventfd", {kInt}, kNewFd | kCustom, kLocalEventfd),
   fwd(285, "fallocate", {kFd, kInt, kInt, kInt}, 0, kFileIo),
   fwd(286, "timerfd_settime", {kFd, kInt, in_fixed(32), out_fixed(32)}, 0, kFileIo),
   fwd(287, "timerfd_gettime", {kFd, out_fixed(32)}, 0, kFileIo),
   fwd(288, "accept4", {kFd, kOutLenAtNext, kSockLenInOut, kInt}, kNewFd | kBlocking, kSocketCall),
   refuse(289, "signalfd4", kENOSYS, kSignalFd),
-  fwd(290, "eventfd2", {kInt, kInt}, kNewFd, "the eventfd lives in the proxy"),
+  fwd(290, "eventfd2", {kInt, kInt}, kNewFd | kCustom, kLocalEventfd),
   fwd(291, "epoll_create1", {kInt}, kNewFd, "the epoll instance lives in the proxy"),
   shim(292, "dup3", "the proxy duplicates its fd and the shim's fd table takes the new entry, replacing an open one"),
-  fwd(293, "pipe2", {out_fixed(8), kInt}, kNewFdPair, "the pipe lives in the proxy; both ends enter the shim's fd table"),
+  fwd(293, "pipe2", {out_fixed(8), kInt}, kNewFdPair | kCustom, kLocalPipe),
   fwd(294, "inotify_init1", {kInt}, kNewFd, "the inotify instance lives in the proxy; events are read with read(2)"),
   fwd(295, "preadv", {kFd, iov_out(2), kInt, kInt, kInt}, kOutSizeIsResult, kFileIo),
   fwd(296, "pwritev", {kFd, iov_in(2), kInt, kInt, kInt}, 0, kFileIo),

@@ -117,5 +117,8 @@ run proc_self_maps_is_the_enclave 0 "^[0-9a-f]{8,}-[0-9a-f]{8,} rw-p 00000000 00
 if grep -q cocoon maps.txt; then echo "FAIL proc_self_maps_shows_no_host_process"; fail=$((fail + 1)); else echo "ok   proc_self_maps_shows_no_host_process"; pass=$((pass + 1)); fi
 run proc_other_entries_unchanged 0 "^[0-9]+ [0-9]+" "" -- "$C" run -- /bin/cat /proc/self/statm
 
+# A pipe's data stays in the enclave: 200 writes and reads through os.pipe, none forwarded.
+run pipe_data_stays_in_the_enclave 0 "" "stats: write +20[0-9] +[0-9] " -- bash -c "\"$C\" run --stats -- /usr/bin/python3 -c 'import os; r, w = os.pipe(); [(os.write(w, b\"x\" * 100), os.read(r, 100)) for _ in range(200)]' 2>&1 >/dev/null | tr '\n' ' ' >&2"
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

@@ -148,13 +148,13 @@ TEST(SyscallRoutes, ArgSpecsFromTheBrief) {
   expect_args("getdents64", {fd, spec(Arg::Out, 2), in}, kOutSizeIsResult);
   expect_args("readlink", {path, spec(Arg::Out, 2), in}, kOutSizeIsResult);
   expect_args("getcwd", {spec(Arg::Out, 1), in}, kOutSizeIsResult);
-  expect_args("pipe2", {spec(Arg::Out, kNoSizeArg, 8), in}, kNewFdPair);
+  expect_args("pipe2", {spec(Arg::Out, kNoSizeArg, 8), in}, kNewFdPair | kCustom);
   expect_args("accept4",
               {fd, spec(Arg::Out, kSizeFromPtr), spec(Arg::InOut, kNoSizeArg, 4), in},
               kNewFd | kBlocking);
   expect_args("bind", {fd, spec(Arg::In, 2), in}, 0);
   expect_args("epoll_wait", {fd, spec(Arg::Out, 2, 0, 12), in, in},
-              kOutSizeIsResult | kBlocking);
+              kOutSizeIsResult | kBlocking | kCustom);
   expect_args("readv", {fd, spec(Arg::IovOut, 2, 0, 16), in}, kOutSizeIsResult | kBlocking);
   expect_args("writev", {fd, spec(Arg::IovIn, 2, 0, 16), in}, kBlocking);
 }
