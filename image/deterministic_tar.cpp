@@ -1,49 +1,48 @@
 #include "deterministic_tar.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <sys/stat.h>
 
 #include <cstdio>
 #include <vector>
 
 #include "image_error.hpp"
+#include "libarchive_api.hpp"
 
 namespace cocoon::image {
 
-DeterministicTar::DeterministicTar(const std::string& out_path) : path_(out_path), a_(archive_write_new()) {
+DeterministicTar::DeterministicTar(const std::string& out_path) : path_(out_path), a_(libarchive::api().archive_write_new()) {
   if (!a_) throw ImageError("libarchive: out of memory");
-  archive_write_set_format_pax_restricted(a_);
-  archive_write_add_filter_none(a_);
-  archive_write_set_bytes_in_last_block(a_, 1);
-  if (archive_write_open_filename(a_, out_path.c_str()) != ARCHIVE_OK)
-    throw ImageError("cannot create " + out_path + ": " + archive_error_string(a_));
+  libarchive::api().archive_write_set_format_pax_restricted(a_);
+  libarchive::api().archive_write_add_filter_none(a_);
+  libarchive::api().archive_write_set_bytes_in_last_block(a_, 1);
+  if (libarchive::api().archive_write_open_filename(a_, out_path.c_str()) != ARCHIVE_OK)
+    throw ImageError("cannot create " + out_path + ": " + libarchive::api().archive_error_string(a_));
 }
 
 DeterministicTar::~DeterministicTar() {
-  if (a_) archive_write_free(a_);
+  if (a_) libarchive::api().archive_write_free(a_);
 }
 
 void DeterministicTar::header(const std::string& name, unsigned type, unsigned mode, std::uint64_t size,
                               const std::string& link) {
-  archive_entry* e = archive_entry_new();
-  archive_entry_set_pathname(e, name.c_str());
-  archive_entry_set_filetype(e, type);
-  archive_entry_set_perm(e, mode);
-  archive_entry_set_size(e, static_cast<la_int64_t>(size));
-  archive_entry_set_uid(e, 0);
-  archive_entry_set_gid(e, 0);
-  archive_entry_set_mtime(e, 0, 0);
-  if (type == AE_IFLNK) archive_entry_set_symlink(e, link.c_str());
-  int r = archive_write_header(a_, e);
-  archive_entry_free(e);
-  if (r != ARCHIVE_OK) throw ImageError(path_ + ": cannot write entry " + name + ": " + archive_error_string(a_));
+  archive_entry* e = libarchive::api().archive_entry_new();
+  libarchive::api().archive_entry_set_pathname(e, name.c_str());
+  libarchive::api().archive_entry_set_filetype(e, type);
+  libarchive::api().archive_entry_set_perm(e, mode);
+  libarchive::api().archive_entry_set_size(e, static_cast<la_int64_t>(size));
+  libarchive::api().archive_entry_set_uid(e, 0);
+  libarchive::api().archive_entry_set_gid(e, 0);
+  libarchive::api().archive_entry_set_mtime(e, 0, 0);
+  if (type == AE_IFLNK) libarchive::api().archive_entry_set_symlink(e, link.c_str());
+  int r = libarchive::api().archive_write_header(a_, e);
+  libarchive::api().archive_entry_free(e);
+  if (r != ARCHIVE_OK) throw ImageError(path_ + ": cannot write entry " + name + ": " + libarchive::api().archive_error_string(a_));
 }
 
 void DeterministicTar::data(const void* p, std::size_t n) {
   if (n == 0) return;
-  if (archive_write_data(a_, p, n) != static_cast<la_ssize_t>(n))
-    throw ImageError(path_ + ": write failed: " + std::string(archive_error_string(a_) ? archive_error_string(a_) : "?"));
+  if (libarchive::api().archive_write_data(a_, p, n) != static_cast<la_ssize_t>(n))
+    throw ImageError(path_ + ": write failed: " + std::string(libarchive::api().archive_error_string(a_) ? libarchive::api().archive_error_string(a_) : "?"));
 }
 
 void DeterministicTar::add_directory(const std::string& name, unsigned mode) {
@@ -79,9 +78,9 @@ void DeterministicTar::add_symlink(const std::string& name, const std::string& t
 
 void DeterministicTar::close() {
   if (!a_) return;
-  int r = archive_write_close(a_);
-  std::string err = r == ARCHIVE_OK ? "" : (archive_error_string(a_) ? archive_error_string(a_) : "?");
-  archive_write_free(a_);
+  int r = libarchive::api().archive_write_close(a_);
+  std::string err = r == ARCHIVE_OK ? "" : (libarchive::api().archive_error_string(a_) ? libarchive::api().archive_error_string(a_) : "?");
+  libarchive::api().archive_write_free(a_);
   a_ = nullptr;
   if (r != ARCHIVE_OK) throw ImageError(path_ + ": cannot finish the tar file: " + err);
 }

@@ -1,7 +1,5 @@
 #include "layer_extract.hpp"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -17,6 +15,7 @@
 
 #include "digest.hpp"
 #include "image_error.hpp"
+#include "libarchive_api.hpp"
 #include "rootfs_path.hpp"
 
 namespace cocoon::image {
@@ -27,12 +26,12 @@ namespace fs = std::filesystem;
 using ArchivePtr = std::unique_ptr<archive, int (*)(archive*)>;
 
 ArchivePtr new_tar_reader() {
-  ArchivePtr a(archive_read_new(), archive_read_free);
+  ArchivePtr a(libarchive::api().archive_read_new(), libarchive::api().archive_read_free);
   if (!a) throw ImageError("libarchive: out of memory");
-  archive_read_support_filter_gzip(a.get());
-  archive_read_support_filter_zstd(a.get());
-  archive_read_support_format_tar(a.get());
-  archive_read_support_format_empty(a.get());
+  libarchive::api().archive_read_support_filter_gzip(a.get());
+  libarchive::api().archive_read_support_filter_zstd(a.get());
+  libarchive::api().archive_read_support_format_tar(a.get());
+  libarchive::api().archive_read_support_format_empty(a.get());
   return a;
 }
 
@@ -46,7 +45,7 @@ class LayerApplier {
   LayerStats run() {
     archive_entry* e = nullptr;
     for (;;) {
-      int r = archive_read_next_header(a_, &e);
+      int r = libarchive::api().archive_read_next_header(a_, &e);
       if (r == ARCHIVE_EOF) break;
       if (r < ARCHIVE_WARN) fail_archive("corrupt or truncated layer");
       apply_entry(e);
@@ -59,7 +58,7 @@ class LayerApplier {
     throw ImageError(what_ + ": entry \"" + entry + "\": " + msg);
   }
   [[noreturn]] void fail_archive(const std::string& msg) {
-    const char* s = archive_error_string(a_);
+    const char* s = libarchive::api().archive_error_string(a_);
     throw ImageError(what_ + ": " + msg + (s ? std::string(" (") + s + ")" : std::string()));
   }
 
@@ -125,13 +124,13 @@ class LayerApplier {
   }
 
   void set_metadata(const std::string& name, const std::string& h, archive_entry* e, bool is_link) {
-    if (as_root_ && lchown(h.c_str(), static_cast<uid_t>(archive_entry_uid(e)),
-                           static_cast<gid_t>(archive_entry_gid(e))) != 0)
+    if (as_root_ && lchown(h.c_str(), static_cast<uid_t>(libarchive::api().archive_entry_uid(e)),
+                           static_cast<gid_t>(libarchive::api().archive_entry_gid(e))) != 0)
       fail(name, "cannot set owner: " + errno_text());
-    if (!is_link && chmod(h.c_str(), archive_entry_perm(e) & 07777) != 0)
+    if (!is_link && chmod(h.c_str(), libarchive::api().archive_entry_perm(e) & 07777) != 0)
       fail(name, "cannot set mode: " + errno_text());
     timespec ts[2];
-    ts[0].tv_sec = ts[1].tv_sec = archive_entry_mtime(e);
+    ts[0].tv_sec = ts[1].tv_sec = libarchive::api().archive_entry_mtime(e);
     ts[0].tv_nsec = ts[1].tv_nsec = 0;
     utimensat(AT_FDCWD, h.c_str(), ts, AT_SYMLINK_NOFOLLOW);
   }
@@ -143,7 +142,7 @@ class LayerApplier {
     size_t size;
     la_int64_t offset;
     for (;;) {
-      int r = archive_read_data_block(a_, &buf, &size, &offset);
+      int r = libarchive::api().archive_read_data_block(a_, &buf, &size, &offset);
       if (r == ARCHIVE_EOF) break;
       if (r < ARCHIVE_WARN) {
         close(fd);
@@ -168,7 +167,7 @@ class LayerApplier {
       }
     }
     // Sparse files: make the size match what the header says.
-    if (ftruncate(fd, archive_entry_size(e_)) != 0) {
+    if (ftruncate(fd, libarchive::api().archive_entry_size(e_)) != 0) {
       close(fd);
       fail(name, "cannot set size: " + errno_text());
     }
@@ -177,11 +176,11 @@ class LayerApplier {
 
   void apply_entry(archive_entry* e) {
     e_ = e;
-    const char* raw = archive_entry_pathname(e);
+    const char* raw = libarchive::api().archive_entry_pathname(e);
     std::string name = raw ? raw : "";
     auto parts = entry_components(name);
     if (parts.empty()) {  // "./" itself: the root directory's metadata
-      if (archive_entry_filetype(e) == AE_IFDIR) set_metadata(name, root_.root(), e, false);
+      if (libarchive::api().archive_entry_filetype(e) == AE_IFDIR) set_metadata(name, root_.root(), e, false);
       return;
     }
     std::string parent = parent_dir(name, parts);
@@ -194,8 +193,8 @@ class LayerApplier {
     std::string h = root_.host(path);
     created_.insert(path);
 
-    const char* hardlink = archive_entry_hardlink(e);
-    mode_t type = archive_entry_filetype(e);
+    const char* hardlink = libarchive::api().archive_entry_hardlink(e);
+    mode_t type = libarchive::api().archive_entry_filetype(e);
     struct stat st;
     bool exists = lstat(h.c_str(), &st) == 0;
     if (hardlink == nullptr && type == AE_IFDIR) {
@@ -231,7 +230,7 @@ class LayerApplier {
         ++stats_.files;
         return;
       case AE_IFLNK: {
-        const char* t = archive_entry_symlink(e);
+        const char* t = libarchive::api().archive_entry_symlink(e);
         if (!t || !*t) fail(name, "symbolic link with an empty target");
         if (symlink(t, h.c_str()) != 0) fail(name, "cannot create symbolic link: " + errno_text());
         set_metadata(name, h, e, true);
@@ -245,7 +244,7 @@ class LayerApplier {
           ++stats_.others;                    // Cocoon reads needs them
           return;
         }
-        dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
+        dev_t dev = makedev(libarchive::api().archive_entry_rdevmajor(e), libarchive::api().archive_entry_rdevminor(e));
         if (mknod(h.c_str(), type | 0600, type == AE_IFIFO ? 0 : dev) != 0)
           fail(name, "cannot create device node or fifo: " + errno_text());
         set_metadata(name, h, e, false);
@@ -276,40 +275,40 @@ LayerStats apply_layer_file(const std::string& layer_path, const std::string& wh
   if (stat(layer_path.c_str(), &st) != 0)
     throw ImageError(what + ": layer file " + layer_path + " is missing");
   auto a = new_tar_reader();
-  if (archive_read_open_filename(a.get(), layer_path.c_str(), 1 << 16) != ARCHIVE_OK)
+  if (libarchive::api().archive_read_open_filename(a.get(), layer_path.c_str(), 1 << 16) != ARCHIVE_OK)
     throw ImageError(what + ": cannot read layer " + layer_path + ": " +
-                     (archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown error"));
+                     (libarchive::api().archive_error_string(a.get()) ? libarchive::api().archive_error_string(a.get()) : "unknown error"));
   return LayerApplier(a.get(), what, rootfs_dir).run();
 }
 
 LayerStats apply_layer_memory(const void* data, std::size_t size, const std::string& what,
                               const std::string& rootfs_dir) {
   auto a = new_tar_reader();
-  if (archive_read_open_memory(a.get(), data, size) != ARCHIVE_OK)
+  if (libarchive::api().archive_read_open_memory(a.get(), data, size) != ARCHIVE_OK)
     throw ImageError(what + ": cannot read layer: " +
-                     (archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown error"));
+                     (libarchive::api().archive_error_string(a.get()) ? libarchive::api().archive_error_string(a.get()) : "unknown error"));
   return LayerApplier(a.get(), what, rootfs_dir).run();
 }
 
 std::string layer_diff_id(const std::string& layer_path, const std::string& what) {
-  ArchivePtr a(archive_read_new(), archive_read_free);
-  archive_read_support_filter_gzip(a.get());
-  archive_read_support_filter_zstd(a.get());
-  archive_read_support_format_raw(a.get());
-  archive_read_support_format_empty(a.get());
-  if (archive_read_open_filename(a.get(), layer_path.c_str(), 1 << 16) != ARCHIVE_OK)
+  ArchivePtr a(libarchive::api().archive_read_new(), libarchive::api().archive_read_free);
+  libarchive::api().archive_read_support_filter_gzip(a.get());
+  libarchive::api().archive_read_support_filter_zstd(a.get());
+  libarchive::api().archive_read_support_format_raw(a.get());
+  libarchive::api().archive_read_support_format_empty(a.get());
+  if (libarchive::api().archive_read_open_filename(a.get(), layer_path.c_str(), 1 << 16) != ARCHIVE_OK)
     throw ImageError(what + ": cannot read layer " + layer_path);
   Sha256Stream sha;
   archive_entry* e;
-  int r = archive_read_next_header(a.get(), &e);
+  int r = libarchive::api().archive_read_next_header(a.get(), &e);
   if (r == ARCHIVE_OK) {
     std::vector<char> buf(1 << 16);
     la_ssize_t n;
-    while ((n = archive_read_data(a.get(), buf.data(), buf.size())) > 0)
+    while ((n = libarchive::api().archive_read_data(a.get(), buf.data(), buf.size())) > 0)
       sha.update(buf.data(), static_cast<std::size_t>(n));
     if (n < 0)
       throw ImageError(what + ": corrupt compressed data (" +
-                       std::string(archive_error_string(a.get()) ? archive_error_string(a.get()) : "?") + ")");
+                       std::string(libarchive::api().archive_error_string(a.get()) ? libarchive::api().archive_error_string(a.get()) : "?") + ")");
   } else if (r != ARCHIVE_EOF) {
     throw ImageError(what + ": cannot decompress layer");
   }
