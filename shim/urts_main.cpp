@@ -28,6 +28,10 @@ struct MapCtx {
   std::uint64_t base;
   const layout::EnclaveDescriptor* desc;
   bool failed;
+  // Runs whose final protection is still to be set: adjacent runs with the same protection
+  // get one mprotect (64 thread areas would otherwise cost hundreds of calls at start-up).
+  std::uint64_t pending_addr, pending_len;
+  long pending_prot;
 };
 
 long prot_of(std::uint64_t secinfo) {
@@ -39,6 +43,12 @@ long prot_of(std::uint64_t secinfo) {
   return p;
 }
 
+void flush_pending(MapCtx* ctx) {
+  if (ctx->pending_len && host::call(abi::kMprotect, ctx->pending_addr, ctx->pending_len, ctx->pending_prot) != 0)
+    ctx->failed = true;
+  ctx->pending_len = 0;
+}
+
 // EADD (+EEXTEND) of one run, simulated: commit the pages, copy the source bytes, protect.
 void map_run(const layout::PageRun& run, void* vctx) {
   auto* ctx = static_cast<MapCtx*>(vctx);
@@ -47,24 +57,43 @@ void map_run(const layout::PageRun& run, void* vctx) {
   std::uint64_t len = run.pages * layout::kPageSize;
   bool heap = !run.measured && run.content == layout::Content::Zero;
   if (heap) return;  // stays PROT_NONE: the shim commits heap pages when the program asks
-  if (host::call(abi::kMprotect, addr, len, abi::kProtRead | abi::kProtWrite) != 0) {
-    ctx->failed = true;
+  long prot = prot_of(run.secinfo_flags);
+  if (run.content != layout::Content::Zero) {
+    // Writable while its bytes are copied in (the final protection follows with the batch).
+    flush_pending(ctx);
+    if (host::call(abi::kMprotect, addr, len, abi::kProtRead | abi::kProtWrite) != 0) {
+      ctx->failed = true;
+      return;
+    }
+    switch (run.content) {
+      case layout::Content::Bytes:
+        __builtin_memcpy(reinterpret_cast<void*>(addr), run.data, run.data_size);
+        break;
+      case layout::Content::Tcs:
+        layout::make_tcs(*ctx->desc, run.thread, reinterpret_cast<std::uint8_t*>(addr));
+        break;
+      case layout::Content::Descriptor:
+        __builtin_memcpy(reinterpret_cast<void*>(addr), ctx->desc, sizeof *ctx->desc);
+        break;
+      case layout::Content::Zero:
+        break;
+    }
+    if (prot == (abi::kProtRead | abi::kProtWrite)) {
+      // Already final; it may still extend the batch before it.
+      if (ctx->pending_len && ctx->pending_prot == prot && ctx->pending_addr + ctx->pending_len == addr) {
+        ctx->pending_len += len;
+        return;
+      }
+    }
+  }
+  if (ctx->pending_len && ctx->pending_prot == prot && ctx->pending_addr + ctx->pending_len == addr) {
+    ctx->pending_len += len;
     return;
   }
-  switch (run.content) {
-    case layout::Content::Bytes:
-      __builtin_memcpy(reinterpret_cast<void*>(addr), run.data, run.data_size);
-      break;
-    case layout::Content::Tcs:
-      layout::make_tcs(*ctx->desc, run.thread, reinterpret_cast<std::uint8_t*>(addr));
-      break;
-    case layout::Content::Descriptor:
-      __builtin_memcpy(reinterpret_cast<void*>(addr), ctx->desc, sizeof *ctx->desc);
-      break;
-    case layout::Content::Zero:
-      break;
-  }
-  if (host::call(abi::kMprotect, addr, len, prot_of(run.secinfo_flags)) != 0) ctx->failed = true;
+  flush_pending(ctx);
+  ctx->pending_addr = addr;
+  ctx->pending_len = len;
+  ctx->pending_prot = prot;
 }
 
 void* map_fd(int fd, std::uint64_t size, long prot, long flags) {
@@ -123,9 +152,10 @@ extern "C" [[noreturn]] void urts_main(std::uint64_t* /*initial_sp*/) {
   params.manifest = reinterpret_cast<const std::uint8_t*>(cfg) + cfg->manifest.offset;
   params.manifest_size = cfg->manifest.size;
   static layout::EnclaveDescriptor desc;
-  MapCtx ctx{base, &desc, false};
+  MapCtx ctx{base, &desc, false, 0, 0, 0};
   // The descriptor is filled before the first run is visited.
   layout::LayoutError err = layout::build_layout(params, desc, map_run, &ctx);
+  flush_pending(&ctx);
   if (err != layout::LayoutError::None) urts_die(layout::layout_error_name(err));
   if (ctx.failed) urts_die("cannot commit enclave pages");
 
