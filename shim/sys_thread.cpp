@@ -1,4 +1,5 @@
 // Thread state served in the enclave: TLS (%fs), tid address, robust lists, futexes, exit.
+#include "manifest/enclave_layout.hpp"
 #include "shim/clock.hpp"
 #include "shim/forward.hpp"
 #include "shim/globals.hpp"
@@ -134,6 +135,29 @@ int g_live = 1;
 std::uint32_t g_multithreaded;
 std::uint32_t g_reported_full;
 
+// Slots whose thread area is committed (slot 0 by the loader, the others when first used).
+constexpr std::uint32_t kMaxSlots = 4096;  // the manifest's bound on enclave.max_threads
+std::uint64_t g_committed[kMaxSlots / 64] = {1};
+
+bool committed(std::uint32_t index) {
+  return (__atomic_load_n(&g_committed[index / 64], __ATOMIC_ACQUIRE) >> (index % 64)) & 1;
+}
+
+// Gives slot `index`'s thread area its pages (TCS and SSA, stack, altstack, TLS page; the
+// guard page stays PROT_NONE), as the loader does for slot 0. Under g_slots_lock.
+bool commit_slot(std::uint32_t index) {
+  if (committed(index)) return true;
+  const layout::EnclaveDescriptor* d = g.desc;
+  std::uint64_t area = g.base + d->threads_offset + static_cast<std::uint64_t>(index) * d->thread_span;
+  const long rw = abi::kProtRead | abi::kProtWrite;
+  std::uint64_t ssa_end = d->ssa_in_thread + static_cast<std::uint64_t>(d->nssa) * d->ssa_frame_pages * 4096;
+  if (host::call(abi::kMprotect, area, ssa_end, rw) != 0) return false;
+  if (host::call(abi::kMprotect, area + d->stack_in_thread, d->thread_span - d->stack_in_thread, rw) != 0) return false;
+  layout::make_tcs(*d, index, reinterpret_cast<std::uint8_t*>(area + d->tcs_in_thread));
+  __atomic_fetch_or(&g_committed[index / 64], 1ull << (index % 64), __ATOMIC_RELEASE);
+  return true;
+}
+
 ShimThread* slot(std::uint32_t index) {
   const layout::EnclaveDescriptor* d = g.desc;
   return reinterpret_cast<ShimThread*>(g.base + d->threads_offset + static_cast<std::uint64_t>(index) * d->thread_span +
@@ -146,6 +170,12 @@ ShimThread* claim_slot() {
   LockGuard guard(g_slots_lock);
   ShimThread* exiting = nullptr;
   for (std::uint32_t i = 1; i < g_nslots; ++i) {
+    if (!committed(i)) {
+      if (!commit_slot(i)) return nullptr;
+      ShimThread* t = slot(i);
+      __atomic_store_n(&t->claimed, 1u, __ATOMIC_RELAXED);
+      return t;
+    }
     ShimThread* t = slot(i);
     if (__atomic_load_n(&t->claimed, __ATOMIC_ACQUIRE)) continue;
     if (__atomic_load_n(&t->host_alive, __ATOMIC_ACQUIRE) == 0) {
@@ -458,6 +488,7 @@ void init() {
   slot(0)->claimed = 1;
   std::uint32_t n = g.desc->max_threads;
   if (g.window->nchannels < n) n = g.window->nchannels;
+  if (n > kMaxSlots) n = kMaxSlots;
   g_nslots = n < 1 ? 1 : n;
 }
 
@@ -470,6 +501,7 @@ bool tid_alive(long tid) { return live_thread(tid) != nullptr; }
 ShimThread* live_thread(long tid) {
   if (tid <= 0) return nullptr;
   for (std::uint32_t i = 0; i < g_nslots; ++i) {
+    if (!committed(i)) continue;
     ShimThread* t = slot(i);
     if (__atomic_load_n(&t->claimed, __ATOMIC_ACQUIRE) && __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE) == tid)
       return t;
@@ -478,7 +510,7 @@ ShimThread* live_thread(long tid) {
 }
 
 std::uint32_t slot_count() { return __atomic_load_n(&g_nslots, __ATOMIC_ACQUIRE); }
-ShimThread* slot_at(std::uint32_t index) { return slot(index); }
+ShimThread* slot_at(std::uint32_t index) { return committed(index) ? slot(index) : nullptr; }
 
 }  // namespace threads
 

@@ -21,11 +21,12 @@ bool tid_alive(long tid);
 // The live thread with this tid, or null.
 ShimThread* live_thread(long tid);
 
-// Slots in use: index < slot_count(); a slot is live while claimed with a tid.
+// Slots: index < slot_count(); slot_at is null for a slot never used yet (its pages are not
+// committed). A slot is live while claimed with a tid.
 std::uint32_t slot_count();
 ShimThread* slot_at(std::uint32_t index);
 inline bool is_live(const ShimThread* t) {
-  return __atomic_load_n(&t->claimed, __ATOMIC_ACQUIRE) && __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE) > 0;
+  return t && __atomic_load_n(&t->claimed, __ATOMIC_ACQUIRE) && __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE) > 0;
 }
 template <typename F>
 void for_each_live(F&& f) {

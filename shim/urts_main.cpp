@@ -57,6 +57,10 @@ void map_run(const layout::PageRun& run, void* vctx) {
   std::uint64_t len = run.pages * layout::kPageSize;
   bool heap = !run.measured && run.content == layout::Content::Zero;
   if (heap) return;  // stays PROT_NONE: the shim commits heap pages when the program asks
+  // Thread areas past the main thread's stay PROT_NONE until the shim first hands out their
+  // slot (shim/sys_thread.cpp): start-up does not pay for max_threads slots the program may
+  // never use. (On hardware they are EADDed at build time; the measurement is unchanged.)
+  if (run.offset >= ctx->desc->threads_offset + ctx->desc->thread_span) return;
   long prot = prot_of(run.secinfo_flags);
   if (run.content != layout::Content::Zero) {
     // Writable while its bytes are copied in (the final protection follows with the batch).
