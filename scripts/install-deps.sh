@@ -8,7 +8,7 @@ PACKAGES=(
   # toolchain
   build-essential cmake ninja-build clang pkg-config git
   # libraries (see README "Dependencies")
-  libelf-dev libseccomp-dev libssl-dev openssl libunwind-dev libzstd-dev libarchive-dev
+  libelf-dev libseccomp-dev libssl-dev openssl libunwind-dev libzstd-dev zlib1g-dev libarchive-dev
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   # programs the end-to-end tests and examples run inside enclaves
   busybox-static coreutils findutils grep sed gzip python3 curl
