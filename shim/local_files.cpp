@@ -374,16 +374,37 @@ bool is_local(int fdn) { return file_of(fdn) != nullptr; }
 const void* file_identity(int fdn) { return file_of(fdn); }
 void poke() { changed(); }
 
+// The open file behind a local fd, held (as the kernel holds a file during a call) so that
+// another thread closing the fd meanwhile cannot free it under this one. Null if not local.
+static OpenFile* hold(int fdn) {
+  LockGuard guard(g_lock);
+  OpenFile* of = file_of(fdn);
+  if (of) ++of->refs;
+  return of;
+}
+
+static long data_call(OpenFile* of, SyscallFrame& f) {
+  auto buf = static_cast<std::uint64_t>(f.a[1]);
+  switch (f.nr) {
+    case 0: return do_read(of, buf, static_cast<std::uint64_t>(f.a[2]));
+    case 1: return do_write(of, buf, static_cast<std::uint64_t>(f.a[2]), f);
+    case 19: return do_vector(of, buf, f.a[2], false, f);
+    default: return do_vector(of, buf, f.a[2], true, f);
+  }
+}
+
 bool intercept(const syscalls::SyscallInfo& info, SyscallFrame& f, long* result) {
   if (!__atomic_load_n(&g_fds, __ATOMIC_ACQUIRE) || info.args[0].kind != syscalls::Arg::Fd) return false;
   OpenFile* of = file_of(static_cast<int>(f.a[0]));
   if (!of) return false;
-  auto buf = static_cast<std::uint64_t>(f.a[1]);
   switch (f.nr) {
-    case 0: *result = do_read(of, buf, static_cast<std::uint64_t>(f.a[2])); return true;
-    case 1: *result = do_write(of, buf, static_cast<std::uint64_t>(f.a[2]), f); return true;
-    case 19: *result = do_vector(of, buf, f.a[2], false, f); return true;
-    case 20: *result = do_vector(of, buf, f.a[2], true, f); return true;
+    case 0: case 1: case 19: case 20: {
+      OpenFile* held = hold(static_cast<int>(f.a[0]));
+      if (!held) return false;  // closed meanwhile: the placeholder's number is gone too
+      *result = data_call(held, f);
+      release(held);
+      return true;
+    }
     case 17: case 18: case 295: case 296: case 327: case 328:  // pread/pwrite families
       *result = -abi::kESPIPE;
       return true;

@@ -111,6 +111,29 @@ static void test_pipe_edges(void) {
   close(p[0]);
 }
 
+// A read blocked on a pipe keeps its end open even when another thread closes the fd (as the
+// kernel holds the file during the call): a later write still reaches it.
+static char blocked_got;
+static ssize_t blocked_r;
+static void* blocked_reader(void* arg) {
+  (void)arg;
+  blocked_r = read(p[0], &blocked_got, 1);
+  return NULL;
+}
+
+static void test_close_while_blocked(void) {
+  pipe(p);
+  pthread_t th;
+  pthread_create(&th, NULL, blocked_reader, NULL);
+  sleep_ms(50);
+  close(p[0]);
+  sleep_ms(20);
+  ssize_t w = write(p[1], "q", 1);
+  pthread_join(th, NULL);
+  CHECK(w == 1 && blocked_r == 1 && blocked_got == 'q', "closing the fd of a blocked read: the read still gets the data");
+  close(p[1]);
+}
+
 // ---- eventfd ---------------------------------------------------------------------------------
 
 static int efd;
@@ -295,6 +318,7 @@ int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   test_pipe_threads();
   test_pipe_edges();
+  test_close_while_blocked();
   test_eventfd();
   test_poll_mixed();
   test_epoll_mixed();
