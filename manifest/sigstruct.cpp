@@ -1,4 +1,5 @@
 // SIGSTRUCT build/sign, parse, verify, dump (sigstruct.hpp).
+#include "shim/crypto/sha256.hpp"
 #include "manifest/sigstruct.hpp"
 
 #include <openssl/bn.h>
@@ -54,18 +55,14 @@ std::string hx(std::uint64_t v, int width) {
 std::uint32_t bcd_digit(std::uint32_t v, unsigned nibble) { return (v >> (4 * nibble)) & 0xf; }
 
 Digest signed_message_hash(const sgx::Sigstruct& ss) {
+  // Cocoon's SHA-256 (checked against OpenSSL in tests/crypto): verifying a signature at
+  // every launch then needs no OpenSSL digest set-up (about 0.5 ms), only its big numbers.
   const auto* b = reinterpret_cast<const std::uint8_t*>(&ss);
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
   Digest d{};
-  unsigned len = 0;
-  bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), nullptr) == 1 &&
-            EVP_DigestUpdate(md, b + sgx::kSigstructSigned1Begin,
-                             sgx::kSigstructSigned1End - sgx::kSigstructSigned1Begin) == 1 &&
-            EVP_DigestUpdate(md, b + sgx::kSigstructSigned2Begin,
-                             sgx::kSigstructSigned2End - sgx::kSigstructSigned2Begin) == 1 &&
-            EVP_DigestFinal_ex(md, d.data(), &len) == 1;
-  EVP_MD_CTX_free(md);
-  if (!ok) throw SigstructError("OpenSSL: SHA-256 failed");
+  crypto::Sha256 h;
+  h.update(b + sgx::kSigstructSigned1Begin, sgx::kSigstructSigned1End - sgx::kSigstructSigned1Begin);
+  h.update(b + sgx::kSigstructSigned2Begin, sgx::kSigstructSigned2End - sgx::kSigstructSigned2Begin);
+  h.final(d.data());
   return d;
 }
 
@@ -346,9 +343,7 @@ Digest mrsigner(const sgx::Sigstruct& ss) { return mrsigner_of_modulus(ss.modulu
 
 Digest mrsigner_of_modulus(const std::uint8_t modulus_le[384]) {
   Digest d{};
-  unsigned len = 0;
-  if (EVP_Digest(modulus_le, kN, d.data(), &len, EVP_sha256(), nullptr) != 1)
-    throw SigstructError("OpenSSL: SHA-256 failed");
+  crypto::sha256(modulus_le, kN, d.data());
   return d;
 }
 
