@@ -1,6 +1,6 @@
 // TOML <-> Manifest: parse_manifest / parse_manifest_template / load_manifest_file / to_toml.
 // Keys are documented in docs/manifest.md. Every error names the source, line and dotted key.
-#include <toml++/toml.h>
+#include "manifest/toml_include.hpp"
 
 #include <algorithm>
 #include <cinttypes>

@@ -277,3 +277,17 @@ TEST(ManifestPaths, Normalization) {
   EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));        // overlong
   EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));    // surrogate
 }
+
+// Non-ASCII text where toml++ 3.3.0 looks for whitespace reached __builtin_unreachable
+// (manifest/toml_include.hpp): under the sanitizer build this test fails without the
+// workaround. Such text is a clean error where TOML forbids it, and fine inside strings.
+TEST(ManifestToml, NonAsciiTextIsAnErrorOrAValueNeverUndefined) {
+  EXPECT_EQ(error_of(kHead + "[loader.env]\nNAME = \"caf\xc3\xa9 \xe2\x80\x94 \xef\xb0\x80\"\n"), "");
+  for (const char* stray : {"\xc3\xa9", "\xe2\x80\x94", "\xef\xb0\x80", "\xc2\xa0"}) {
+    std::string e = error_of(kHead + stray + "\n[enclave]\nmax_threads = 4\n");
+    EXPECT_NE(e, "") << "a stray non-ASCII character at the start of a line";
+    EXPECT_EQ(e.rfind("app.toml:", 0), 0u) << e;
+    e = error_of(kHead + "[enclave]\nmax_threads = 4 " + stray + "\n");
+    EXPECT_NE(e, "") << "after a value";
+  }
+}
