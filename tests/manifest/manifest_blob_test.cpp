@@ -1,6 +1,8 @@
 // compile_blob + ManifestBlob: round trip, lookups, canonicalize, malformed blobs rejected.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -12,6 +14,16 @@ using namespace cocoon::manifest;
 namespace {
 
 std::string s(StrView v) { return std::string(v.data, v.size); }
+
+std::string sha256_hex_of(const std::vector<std::uint8_t>& bytes) {
+  unsigned char h[32];
+  unsigned len = 0;
+  EXPECT_EQ(EVP_Digest(bytes.data(), bytes.size(), h, &len, EVP_sha256(), nullptr), 1);
+  std::string out;
+  char two[3];
+  for (unsigned char c : h) std::snprintf(two, sizeof two, "%02x", c), out += two;
+  return out;
+}
 
 Sha256 digest_of(std::uint8_t tag) {
   Sha256 d{};
@@ -285,4 +297,18 @@ TEST(BlobWriter, EmptySectionsAreFine) {
   EXPECT_EQ(b.find_trusted("/bin/true", 9), nullptr);
   EXPECT_FALSE(b.is_allowed("/tmp", 4));
   EXPECT_EQ(canon(b, "/bin/../lib"), "/lib");
+}
+
+// The compiled form is measured into MRENCLAVE: an existing manifest must keep compiling to
+// the same bytes when the format grows, or every signed enclave would change identity. These
+// digests were computed with the format as it was before [net] existed (commit abba40b).
+TEST(BlobWriter, BytesArePinned) {
+  auto sample_blob = compile_blob(sample());
+  EXPECT_EQ(sample_blob.size(), 936u);
+  EXPECT_EQ(sha256_hex_of(sample_blob), "60fa081116bd8b984fe882429e61cde17c7d49e6a8243b78e34cce921915551b");
+  Manifest minimal;
+  minimal.entrypoint = "/bin/true";
+  auto minimal_blob = compile_blob(minimal);
+  EXPECT_EQ(minimal_blob.size(), 176u);
+  EXPECT_EQ(sha256_hex_of(minimal_blob), "94e1b2208232d1af38a63ba043ef6fe3cf51f8abdd74e1fce228fbbba9085eea");
 }
