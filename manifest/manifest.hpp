@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "manifest/manifest_blob.hpp"
+
 namespace cocoon::manifest {
 
 // Every problem with a manifest: names the key (dotted path) and the line when known.
@@ -37,6 +39,16 @@ struct Mount {
   std::string path;  // inside the enclave's view
   std::string uri;   // "file:/host/dir" (host path passed through the proxy)
   std::string type;  // "chroot" (default); "encrypted" reserved for later
+};
+
+// One entry of [net] bind: an address (any, one IPv4, one IPv6) and an inclusive port range.
+// Text form ("127.0.0.1:*", "[::]:8000-8100"): manifest/net_bind_text.hpp.
+struct BindRule {
+  std::uint8_t kind = kBindAnyAddress;  // kBindAnyAddress, kBindIpv4 or kBindIpv6
+  std::array<std::uint8_t, 16> addr{};  // network byte order; IPv4 in the first 4 bytes
+  std::uint16_t port_low = 0;
+  std::uint16_t port_high = 65535;
+  bool operator==(const BindRule&) const = default;
 };
 
 struct EnclaveSettings {
@@ -70,6 +82,9 @@ struct Manifest {
   // returns it (relative targets are relative to the link's directory). The enclave
   // canonicalizes paths through this measured table instead of asking the host.
   std::map<std::string, std::string> symlinks;
+  // [net] bind: the addresses and ports AF_INET/AF_INET6 sockets may be bound to, in
+  // manifest order, unique. nullopt (no net.bind): every bind is allowed.
+  std::optional<std::vector<BindRule>> net_bind;
   // [enclave]
   EnclaveSettings enclave;
 };

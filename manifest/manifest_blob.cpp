@@ -53,6 +53,30 @@ void require_sorted_unique(const Sorted& v, const char* what) {
                           "' is listed twice");
 }
 
+// The net part (only for a manifest with net.bind; see manifest_blob.hpp), at the end.
+void append_net(std::vector<std::uint8_t>& body, BlobHeader& h, const std::vector<BindRule>& rules) {
+  h.net_offset = static_cast<std::uint32_t>(sizeof(BlobHeader) + body.size());
+  append_pod(body, BlobNet{static_cast<std::uint32_t>(rules.size()), 0});
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    const BindRule& r = rules[i];
+    const std::string key = "net.bind[" + std::to_string(i) + "]";
+    if (r.kind != kBindAnyAddress && r.kind != kBindIpv4 && r.kind != kBindIpv6)
+      throw ManifestError(key + ": unknown address kind " + std::to_string(r.kind));
+    if (r.port_low > r.port_high)
+      throw ManifestError(key + ": empty port range " + std::to_string(r.port_low) + "-" +
+                          std::to_string(r.port_high));
+    for (std::size_t j = 0; j < i; ++j)
+      if (rules[j] == r) throw ManifestError(key + ": the same rule as net.bind[" + std::to_string(j) + "]");
+    BlobBindRule b{};
+    b.kind = r.kind;
+    b.port_low = r.port_low;
+    b.port_high = r.port_high;
+    const std::size_t used = r.kind == kBindIpv6 ? 16 : r.kind == kBindIpv4 ? 4 : 0;
+    std::memcpy(b.addr, r.addr.data(), used);
+    append_pod(body, b);
+  }
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> compile_blob(const Manifest& m) {
@@ -142,6 +166,7 @@ std::vector<std::uint8_t> compile_blob(const Manifest& m) {
   place(kSecAllowed, allowed);
   place(kSecSymlinks, links);
   align8(body);
+  if (m.net_bind) append_net(body, h, *m.net_bind);
   if (sizeof(BlobHeader) + body.size() > kBlobMaxSize)
     throw ManifestError("manifest too large for the compiled form (over 2 GiB)");
   h.total_size = static_cast<std::uint32_t>(sizeof(BlobHeader) + body.size());

@@ -19,6 +19,11 @@
 //                trusted      BlobTrusted[count] sorted by path (bytewise), unique
 //                allowed      BlobStr[count]    sorted, unique
 //                symlinks     BlobPair[count]   (link path, target), sorted by path, unique
+//   then       only when the manifest has net.bind (header field net_offset != 0), 8-byte
+//              aligned, after the sections:
+//                net          BlobNet, then BlobBindRule[bind_count] in manifest order
+//              A manifest without net.bind has net_offset 0 and no net part: its bytes are
+//              those of the format before [net] existed (tests/manifest pins them).
 //
 // Strings never contain NUL. Paths in trusted/allowed/symlink keys are absolute.
 #pragma once
@@ -70,6 +75,27 @@ struct BlobTrusted {
 };
 static_assert(sizeof(BlobTrusted) == 40 && offsetof(BlobTrusted, sha256) == 8);
 
+// One net.bind rule: any address ("*"), one IPv4 or one IPv6 address, and an inclusive
+// port range (0-65535 for "*").
+inline constexpr std::uint8_t kBindAnyAddress = 0;
+inline constexpr std::uint8_t kBindIpv4 = 4;
+inline constexpr std::uint8_t kBindIpv6 = 6;
+struct BlobBindRule {
+  std::uint8_t kind;         // kBindAnyAddress, kBindIpv4 or kBindIpv6
+  std::uint8_t reserved[3];  // 0
+  std::uint16_t port_low;    // host byte order, port_low <= port_high
+  std::uint16_t port_high;
+  std::uint8_t addr[16];     // network byte order; IPv4: the first 4 bytes; unused bytes 0
+};
+static_assert(sizeof(BlobBindRule) == 24 && offsetof(BlobBindRule, port_low) == 4 &&
+              offsetof(BlobBindRule, port_high) == 6 && offsetof(BlobBindRule, addr) == 8);
+
+struct BlobNet {
+  std::uint32_t bind_count;  // BlobBindRule entries that follow
+  std::uint32_t reserved;    // 0
+};
+static_assert(sizeof(BlobNet) == 8);
+
 struct BlobSection {  // entries at blob[offset]; for `strings`, count is the byte size
   std::uint32_t offset;
   std::uint32_t count;
@@ -110,14 +136,16 @@ struct BlobHeader {
   std::uint32_t version;
   std::uint32_t total_size;   // bytes, header included
   std::uint32_t flags;        // kBlobFlag*
-  std::uint32_t reserved;     // 0
+  std::uint32_t net_offset;   // BlobNet when the manifest has net.bind; 0 when it has none
+                              // (every bind allowed). Was a reserved 0 before [net] existed.
   BlobStr entrypoint;
   BlobStr working_dir;
   BlobSection sections[kSecCount];
   BlobEnclave enclave;
 };
 static_assert(offsetof(BlobHeader, version) == 8 && offsetof(BlobHeader, total_size) == 12 &&
-              offsetof(BlobHeader, flags) == 16 && offsetof(BlobHeader, entrypoint) == 24 &&
+              offsetof(BlobHeader, flags) == 16 && offsetof(BlobHeader, net_offset) == 20 &&
+              offsetof(BlobHeader, entrypoint) == 24 &&
               offsetof(BlobHeader, working_dir) == 32 && offsetof(BlobHeader, sections) == 40 &&
               offsetof(BlobHeader, enclave) == 104 && sizeof(BlobHeader) == 160);
 
@@ -129,13 +157,15 @@ enum class BlobError : std::uint32_t {
   kBadMagic,
   kBadVersion,
   kBadSize,           // total_size does not match the buffer, or too large
-  kBadFlags,          // unknown flag bits or reserved fields set
+  kBadFlags,          // unknown flag bits set
   kSectionOutOfRange, // a section does not fit in the blob
   kStringOutOfRange,  // a string ref points outside the string section or misses its NUL
   kStringHasNul,
   kNotAbsolute,       // a path that must be absolute is not
   kNotSorted,         // trusted/allowed/symlinks/env/passthrough not strictly sorted
   kBadSettings,       // enclave size not a power of two, zero threads
+  kBadNetRule,        // a net.bind rule with an unknown kind, an empty port range or
+                      // nonzero unused bytes
 };
 const char* blob_error_name(BlobError e);
 
@@ -183,6 +213,11 @@ class ManifestBlob {
   StrView symlink_path(std::size_t i) const;
   StrView symlink_target(std::size_t i) const;
 
+  // net.bind: whether the manifest has it (without it every bind is allowed), and its rules.
+  bool has_bind_policy() const { return net_ != nullptr; }
+  std::size_t bind_rule_count() const { return net_count_; }
+  BlobBindRule bind_rule(std::size_t i) const;
+
   // SHA-256 of a trusted file (canonical path), or nullptr when the path is not trusted.
   const std::uint8_t* find_trusted(const char* path, std::size_t len) const;
   // Whether a canonical path is an allowed file, or lies under an allowed directory
@@ -204,6 +239,8 @@ class ManifestBlob {
 
   const std::uint8_t* data_ = nullptr;
   const char* strings_ = nullptr;
+  const std::uint8_t* net_ = nullptr;  // the first BlobBindRule, or nullptr without net.bind
+  std::size_t net_count_ = 0;
   BlobHeader hdr_{};
 };
 

@@ -29,6 +29,19 @@ int compare(const char* a, std::size_t alen, const char* b, std::size_t blen) {
 
 bool is_absolute(StrView s) { return s.size > 0 && s.data[0] == '/'; }
 
+bool bind_rule_valid(const BlobBindRule& r) {
+  std::size_t used;  // address bytes the kind uses; the others must be 0
+  switch (r.kind) {
+    case kBindAnyAddress: used = 0; break;
+    case kBindIpv4: used = 4; break;
+    case kBindIpv6: used = 16; break;
+    default: return false;
+  }
+  for (std::size_t i = used; i < sizeof r.addr; ++i)
+    if (r.addr[i] != 0) return false;
+  return r.reserved[0] == 0 && r.reserved[1] == 0 && r.reserved[2] == 0 && r.port_low <= r.port_high;
+}
+
 }  // namespace
 
 const char* blob_error_name(BlobError e) {
@@ -38,13 +51,14 @@ const char* blob_error_name(BlobError e) {
     case BlobError::kBadMagic: return "bad magic (not a compiled Cocoon manifest)";
     case BlobError::kBadVersion: return "unsupported format version";
     case BlobError::kBadSize: return "total size does not match";
-    case BlobError::kBadFlags: return "unknown flags or reserved fields set";
+    case BlobError::kBadFlags: return "unknown flags set";
     case BlobError::kSectionOutOfRange: return "a section lies outside the blob";
     case BlobError::kStringOutOfRange: return "a string lies outside the string section";
     case BlobError::kStringHasNul: return "a string contains a NUL byte";
     case BlobError::kNotAbsolute: return "a path is not absolute";
     case BlobError::kNotSorted: return "a sorted section is out of order or has duplicates";
     case BlobError::kBadSettings: return "invalid enclave settings";
+    case BlobError::kBadNetRule: return "invalid net.bind rule";
   }
   return "unknown error";
 }
@@ -59,6 +73,8 @@ T ManifestBlob::entry(BlobSectionId sec, std::size_t i) const {
 BlobError ManifestBlob::open(const std::uint8_t* data, std::size_t size) {
   data_ = nullptr;
   strings_ = nullptr;
+  net_ = nullptr;
+  net_count_ = 0;
   if (data == nullptr || size < sizeof(BlobHeader)) return BlobError::kTooSmall;
   BlobHeader h;
   copy_bytes(&h, data, sizeof h);
@@ -66,7 +82,7 @@ BlobError ManifestBlob::open(const std::uint8_t* data, std::size_t size) {
     if (h.magic[i] != kBlobMagic[i]) return BlobError::kBadMagic;
   if (h.version != kBlobVersion) return BlobError::kBadVersion;
   if (size > kBlobMaxSize || h.total_size != size) return BlobError::kBadSize;
-  if ((h.flags & ~kBlobKnownFlags) != 0 || h.reserved != 0) return BlobError::kBadFlags;
+  if ((h.flags & ~kBlobKnownFlags) != 0) return BlobError::kBadFlags;
   for (std::uint32_t s = 0; s < kSecCount; ++s) {
     const BlobSection& sec = h.sections[s];
     if (sec.count == 0) continue;
@@ -76,11 +92,28 @@ BlobError ManifestBlob::open(const std::uint8_t* data, std::size_t size) {
   if (h.enclave.size == 0 || (h.enclave.size & (h.enclave.size - 1)) != 0 ||
       h.enclave.max_threads == 0)
     return BlobError::kBadSettings;
+  BlobNet net{};
+  if (h.net_offset != 0) {
+    if (h.net_offset < sizeof(BlobHeader) || h.net_offset % 8 != 0 ||
+        std::uint64_t{h.net_offset} + sizeof(BlobNet) > size)
+      return BlobError::kSectionOutOfRange;
+    copy_bytes(&net, data + h.net_offset, sizeof net);
+    if (std::uint64_t{h.net_offset} + sizeof(BlobNet) + std::uint64_t{net.bind_count} * sizeof(BlobBindRule) > size)
+      return BlobError::kSectionOutOfRange;
+    if (net.reserved != 0) return BlobError::kBadNetRule;
+    for (std::uint32_t i = 0; i < net.bind_count; ++i) {
+      BlobBindRule r;
+      copy_bytes(&r, data + h.net_offset + sizeof(BlobNet) + i * sizeof(BlobBindRule), sizeof r);
+      if (!bind_rule_valid(r)) return BlobError::kBadNetRule;
+    }
+  }
 
   // Accept the header, then check every string reference through the accessors.
   hdr_ = h;
   data_ = data;
   strings_ = reinterpret_cast<const char*>(data + h.sections[kSecStrings].offset);
+  net_ = h.net_offset != 0 ? data + h.net_offset + sizeof(BlobNet) : nullptr;
+  net_count_ = net.bind_count;
   const std::uint32_t strings_size = h.sections[kSecStrings].count;
   BlobError err = BlobError::kOk;
   auto check = [&](BlobStr s) {
@@ -119,6 +152,8 @@ BlobError ManifestBlob::open(const std::uint8_t* data, std::size_t size) {
   auto fail = [&]() {
     data_ = nullptr;
     strings_ = nullptr;
+    net_ = nullptr;
+    net_count_ = 0;
     hdr_ = BlobHeader{};
     return err;
   };
@@ -187,6 +222,12 @@ StrView ManifestBlob::symlink_path(std::size_t i) const {
 }
 StrView ManifestBlob::symlink_target(std::size_t i) const {
   return str(entry<BlobPair>(kSecSymlinks, i).second);
+}
+
+BlobBindRule ManifestBlob::bind_rule(std::size_t i) const {
+  BlobBindRule r;
+  copy_bytes(&r, net_ + i * sizeof(BlobBindRule), sizeof r);
+  return r;
 }
 
 const std::uint8_t* ManifestBlob::find_trusted(const char* path, std::size_t len) const {

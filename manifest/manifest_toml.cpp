@@ -12,6 +12,7 @@
 
 #include "manifest/manifest.hpp"
 #include "manifest/manifest_paths.hpp"
+#include "manifest/net_bind_text.hpp"
 
 namespace cocoon::manifest {
 namespace {
@@ -178,6 +179,7 @@ class Parser {
   void parse_loader(const toml::table& t, Manifest& m);
   void parse_fs(const toml::table& t, ManifestTemplate& out, bool template_mode);
   void parse_enclave(const toml::table& t, EnclaveSettings& e);
+  void parse_net(const toml::table& t, Manifest& m);
 
   std::string source_;
   std::map<std::string, std::string> vars_;
@@ -355,6 +357,29 @@ void Parser::parse_enclave(const toml::table& t, EnclaveSettings& e) {
     e.misc_mask = static_cast<std::uint32_t>(unsigned_int(*n, "enclave.misc_mask", u32));
 }
 
+void Parser::parse_net(const toml::table& t, Manifest& m) {
+  check_keys(t, "net.", {"bind"});
+  const toml::node* n = t.get("bind");
+  if (n == nullptr) return;  // [net] without bind: no bind policy
+  const auto& arr = array(*n, "net.bind", "strings like \"127.0.0.1:8080\"");
+  std::vector<BindRule> rules;
+  std::vector<std::string> texts;
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    std::string key = "net.bind[" + std::to_string(i) + "]";
+    std::string text = string(*arr.get(i), key);
+    std::string why;
+    std::optional<BindRule> rule = parse_bind_rule(text, &why);
+    if (!rule) fail(arr.get(i), key, why);
+    for (std::size_t j = 0; j < rules.size(); ++j)
+      if (rules[j] == *rule)
+        fail(arr.get(i), key, "\"" + text + "\" is listed twice (net.bind[" + std::to_string(j) + "] is \"" +
+                                  texts[j] + "\", the same addresses and ports)");
+    rules.push_back(*rule);
+    texts.push_back(text);
+  }
+  m.net_bind = std::move(rules);
+}
+
 ManifestTemplate Parser::parse(const std::string& text, bool template_mode) {
   toml::table root;
   try {
@@ -364,7 +389,7 @@ ManifestTemplate Parser::parse(const std::string& text, bool template_mode) {
                         std::string(e.description()));
   }
   if (!vars_.count("arch_libdir")) vars_["arch_libdir"] = kArchLibdir;
-  check_keys(root, "", {"loader", "fs", "enclave"});
+  check_keys(root, "", {"loader", "fs", "net", "enclave"});
   ManifestTemplate out;
   const toml::table* loader = table(root, "loader", "loader");
   if (loader == nullptr) fail(nullptr, "loader", "missing [loader] table (loader.entrypoint is required)");
@@ -372,6 +397,7 @@ ManifestTemplate Parser::parse(const std::string& text, bool template_mode) {
   out.sets_env = loader->get("env") != nullptr;
   out.sets_working_dir = loader->get("working_dir") != nullptr;
   if (const toml::table* fs = table(root, "fs", "fs")) parse_fs(*fs, out, template_mode);
+  if (const toml::table* net = table(root, "net", "net")) parse_net(*net, out.manifest);
   if (const toml::table* enc = table(root, "enclave", "enclave")) parse_enclave(*enc, out.manifest.enclave);
   return out;
 }
@@ -470,6 +496,12 @@ std::string to_toml(const Manifest& m) {
       << "\" },\n";
   o << "]\n\n[fs.symlinks]\n";
   for (const auto& [k, v] : m.symlinks) o << quote(k, "fs.symlinks") << " = " << quote(v, "fs.symlinks") << "\n";
+
+  if (m.net_bind) {  // only when present: without it every bind is allowed
+    o << "\n[net]\nbind = [";
+    for (std::size_t i = 0; i < m.net_bind->size(); ++i) o << (i ? ", " : "") << "\"" << bind_rule_text((*m.net_bind)[i]) << "\"";
+    o << "]\n";
+  }
 
   const auto& e = m.enclave;
   o << "\n[enclave]\n";

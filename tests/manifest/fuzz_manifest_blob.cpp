@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "manifest/manifest_blob.hpp"
+#include "manifest/net_bind.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace cocoon::manifest;
@@ -27,5 +28,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     b.is_allowed(p.data, p.size);
   }
   b.canonicalize("/a/../b/./c//d", 14, out, sizeof out, &len);
+  // net.bind: every rule is readable, and the input's last 28 bytes (the last rules, where
+  // there are some) decoded as a bind(2) address are matched against them and written as text.
+  for (std::size_t i = 0; i < b.bind_rule_count(); ++i) sum += b.bind_rule(i).port_high;
+  BindTarget t;
+  const std::size_t tail = size < 28 ? size : 28;
+  if (decode_bind_sockaddr(data + size - tail, tail, &t) == SockaddrKind::kInet) {
+    sum += bind_allowed(b, t);
+    sum += format_bind_target(t, out, sizeof out);
+  }
   return sum == 0xdeadbeef ? 1 : 0;
 }

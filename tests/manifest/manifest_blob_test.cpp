@@ -225,7 +225,11 @@ TEST(BlobReader, RejectsMalformedBlobs) {
   EXPECT_EQ(open(with(offsetof(BlobHeader, version), 2)), BlobError::kBadVersion);
   EXPECT_EQ(open({good.begin(), good.end() - 8}), BlobError::kBadSize);
   EXPECT_EQ(open(with(offsetof(BlobHeader, flags), 0x80)), BlobError::kBadFlags);
-  EXPECT_EQ(open(with(offsetof(BlobHeader, reserved), 1)), BlobError::kBadFlags);
+  // net_offset (a reserved 0 before [net]): inside the header, unaligned, past the end.
+  EXPECT_EQ(open(with(offsetof(BlobHeader, net_offset), 1)), BlobError::kSectionOutOfRange);
+  EXPECT_EQ(open(with(offsetof(BlobHeader, net_offset), 164)), BlobError::kSectionOutOfRange);
+  EXPECT_EQ(open(with(offsetof(BlobHeader, net_offset), static_cast<std::uint32_t>(good.size()))),
+            BlobError::kSectionOutOfRange);
   const std::size_t sec = offsetof(BlobHeader, sections);
   EXPECT_EQ(open(with(sec + kSecTrusted * 8 + 4, 0x10000000)), BlobError::kSectionOutOfRange);
   EXPECT_EQ(open(with(sec + kSecArgv * 8, 0xfffffff0)), BlobError::kSectionOutOfRange);
@@ -311,4 +315,119 @@ TEST(BlobWriter, BytesArePinned) {
   auto minimal_blob = compile_blob(minimal);
   EXPECT_EQ(minimal_blob.size(), 176u);
   EXPECT_EQ(sha256_hex_of(minimal_blob), "94e1b2208232d1af38a63ba043ef6fe3cf51f8abdd74e1fce228fbbba9085eea");
+}
+
+namespace {
+
+BindRule rule(std::uint8_t kind, std::initializer_list<std::uint8_t> addr, std::uint16_t low, std::uint16_t high) {
+  BindRule r;
+  r.kind = kind;
+  std::copy(addr.begin(), addr.end(), r.addr.begin());
+  r.port_low = low;
+  r.port_high = high;
+  return r;
+}
+
+Manifest sample_with_net() {
+  Manifest m = sample();
+  m.net_bind = std::vector<BindRule>{rule(kBindIpv4, {127, 0, 0, 1}, 0, 65535),
+                                     rule(kBindIpv6, {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 8000, 8100),
+                                     rule(kBindAnyAddress, {}, 0, 0)};
+  return m;
+}
+
+}  // namespace
+
+// net.bind is appended after everything else: the rest of the blob is byte for byte the
+// blob of the same manifest without it, and the header points at it.
+TEST(BlobNet, RulesRoundTripAfterTheUnchangedSections) {
+  const auto plain = compile_blob(sample());
+  const auto with = compile_blob(sample_with_net());
+  ManifestBlob b;
+  ASSERT_EQ(b.open(with.data(), with.size()), BlobError::kOk);
+  ASSERT_TRUE(b.has_bind_policy());
+  ASSERT_EQ(b.bind_rule_count(), 3u);
+  BlobBindRule r0 = b.bind_rule(0), r1 = b.bind_rule(1), r2 = b.bind_rule(2);
+  EXPECT_EQ(r0.kind, kBindIpv4);
+  EXPECT_EQ(std::vector<std::uint8_t>(r0.addr, r0.addr + 16), (std::vector<std::uint8_t>{127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(r0.port_low, 0);
+  EXPECT_EQ(r0.port_high, 65535);
+  EXPECT_EQ(r1.kind, kBindIpv6);
+  EXPECT_EQ(r1.addr[0], 0x20);
+  EXPECT_EQ(r1.addr[15], 1);
+  EXPECT_EQ(r1.port_low, 8000);
+  EXPECT_EQ(r1.port_high, 8100);
+  EXPECT_EQ(r2.kind, kBindAnyAddress);
+  EXPECT_EQ(r2.port_high, 0);
+
+  ASSERT_EQ(with.size(), plain.size() + sizeof(BlobNet) + 3 * sizeof(BlobBindRule));
+  BlobHeader h;
+  std::memcpy(&h, with.data(), sizeof h);
+  EXPECT_EQ(h.net_offset, plain.size());
+  EXPECT_TRUE(std::equal(plain.begin() + sizeof(BlobHeader), plain.end(), with.begin() + sizeof(BlobHeader)));
+  h.net_offset = 0;
+  h.total_size = static_cast<std::uint32_t>(plain.size());
+  EXPECT_EQ(std::memcmp(&h, plain.data(), sizeof h), 0);  // the header differs in those two fields only
+
+  // Without net.bind: no policy. An empty list is a policy that allows nothing.
+  ManifestBlob p;
+  ASSERT_EQ(p.open(plain.data(), plain.size()), BlobError::kOk);
+  EXPECT_FALSE(p.has_bind_policy());
+  EXPECT_EQ(p.bind_rule_count(), 0u);
+  Manifest empty = sample();
+  empty.net_bind.emplace();
+  const auto none = compile_blob(empty);
+  ManifestBlob e;
+  ASSERT_EQ(e.open(none.data(), none.size()), BlobError::kOk);
+  EXPECT_TRUE(e.has_bind_policy());
+  EXPECT_EQ(e.bind_rule_count(), 0u);
+  EXPECT_EQ(none.size(), plain.size() + sizeof(BlobNet));
+}
+
+TEST(BlobNet, WriterRejectsBadRules) {
+  auto error_of = [](const Manifest& m) {
+    try {
+      compile_blob(m);
+    } catch (const ManifestError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  Manifest m = sample_with_net();
+  m.net_bind->push_back((*m.net_bind)[1]);
+  EXPECT_EQ(error_of(m), "net.bind[3]: the same rule as net.bind[1]");
+  m = sample_with_net();
+  (*m.net_bind)[0].kind = 5;
+  EXPECT_EQ(error_of(m), "net.bind[0]: unknown address kind 5");
+  m = sample_with_net();
+  (*m.net_bind)[2].port_low = 2;
+  (*m.net_bind)[2].port_high = 1;
+  EXPECT_EQ(error_of(m), "net.bind[2]: empty port range 2-1");
+}
+
+TEST(BlobNet, ReaderRejectsBadRules) {
+  const auto good = compile_blob(sample_with_net());
+  BlobHeader h;
+  std::memcpy(&h, good.data(), sizeof h);
+  const std::size_t net = h.net_offset, first = net + sizeof(BlobNet);
+  ManifestBlob b;
+  auto open_with = [&](std::size_t off, std::uint8_t byte) {
+    auto v = good;
+    v[off] = byte;
+    return b.open(v.data(), v.size());
+  };
+  ASSERT_EQ(b.open(good.data(), good.size()), BlobError::kOk);
+  EXPECT_EQ(open_with(first + offsetof(BlobBindRule, kind), 5), BlobError::kBadNetRule);
+  EXPECT_EQ(open_with(first + offsetof(BlobBindRule, reserved) + 2, 1), BlobError::kBadNetRule);
+  EXPECT_EQ(open_with(first + offsetof(BlobBindRule, addr) + 4, 1), BlobError::kBadNetRule);  // IPv4 uses 4 bytes
+  EXPECT_EQ(open_with(first + 2 * sizeof(BlobBindRule) + offsetof(BlobBindRule, addr), 1),
+            BlobError::kBadNetRule);  // "*" uses none
+  EXPECT_EQ(open_with(first + 2 * sizeof(BlobBindRule) + offsetof(BlobBindRule, port_low), 1),
+            BlobError::kBadNetRule);  // 1-0 is empty
+  EXPECT_EQ(open_with(net + offsetof(BlobNet, reserved), 1), BlobError::kBadNetRule);
+  EXPECT_EQ(open_with(net + offsetof(BlobNet, bind_count), 4), BlobError::kSectionOutOfRange);
+  EXPECT_EQ(open_with(net + offsetof(BlobNet, bind_count) + 3, 0x80), BlobError::kSectionOutOfRange);
+  EXPECT_FALSE(b.has_bind_policy());  // a failed open leaves no policy behind
+  EXPECT_EQ(b.bind_rule_count(), 0u);
+  EXPECT_STREQ(blob_error_name(BlobError::kBadNetRule), "invalid net.bind rule");
 }

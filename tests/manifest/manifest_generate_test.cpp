@@ -110,6 +110,7 @@ TEST(Generate, ProgramClosureHashesAndSymlinks) {
   EXPECT_NE(find(m, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"), nullptr);
   EXPECT_EQ(m.symlinks.at("/bin"), "usr/bin");
   EXPECT_EQ(m.symlinks.at("/lib64"), "usr/lib64");
+  EXPECT_FALSE(m.net_bind.has_value());  // no [net]: every bind allowed, as before [net] existed
   // The enclave finds the program and the loader from the names the program uses.
   auto blob = compile_blob(m);
   ManifestBlob b;
@@ -237,6 +238,32 @@ TEST(Generate, TemplateSuppliesSettingsAndPaths) {
   o.vars.clear();
   EXPECT_EQ(generate_error(o), d + "/app.toml.in:5: loader.env.MODE: undefined template variable {{mode}} "
                                    "(defined: arch_libdir, entrypoint, entrypoint_dir)");
+  fs::remove_all(d);
+}
+
+// A template's [net] reaches the generated manifest as it is (variables expanded); a template
+// without [net] gives a manifest without it.
+TEST(Generate, TemplatePassesNetThrough) {
+  std::string d = temp_dir("net");
+  std::ofstream(d + "/net.toml.in") << "[loader]\nentrypoint = \"{{entrypoint}}\"\n"
+                                    << "[net]\nbind = [\"{{host}}:*\", \"[::]:8000-8100\"]\n";
+  GenerateOptions o;
+  o.command = {"/bin/true"};
+  o.template_path = d + "/net.toml.in";
+  o.vars = {{"host", "127.0.0.1"}};
+  Manifest m = generate_manifest(o).manifest;
+  ASSERT_TRUE(m.net_bind.has_value());
+  ASSERT_EQ(m.net_bind->size(), 2u);
+  EXPECT_EQ((*m.net_bind)[0].kind, kBindIpv4);
+  EXPECT_EQ((*m.net_bind)[0].addr[0], 127);
+  EXPECT_EQ((*m.net_bind)[1].kind, kBindIpv6);
+  EXPECT_EQ((*m.net_bind)[1].port_low, 8000);
+  EXPECT_NE(to_toml(m).find("\n[net]\nbind = [\"127.0.0.1:*\", \"[::]:8000-8100\"]\n"), std::string::npos);
+  std::ofstream(d + "/plain.toml.in") << "[loader]\nentrypoint = \"{{entrypoint}}\"\n";
+  o.template_path = d + "/plain.toml.in";
+  m = generate_manifest(o).manifest;
+  EXPECT_FALSE(m.net_bind.has_value());
+  EXPECT_EQ(to_toml(m).find("[net]"), std::string::npos);
   fs::remove_all(d);
 }
 

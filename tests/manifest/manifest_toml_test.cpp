@@ -7,6 +7,7 @@
 
 #include "manifest/manifest.hpp"
 #include "manifest/manifest_paths.hpp"
+#include "manifest/net_bind_text.hpp"
 
 using namespace cocoon::manifest;
 
@@ -25,6 +26,14 @@ std::string error_of(const std::string& text, const std::map<std::string, std::s
 }
 
 const std::string kHead = "[loader]\nentrypoint = \"/bin/true\"\n";  // lines 1-2
+
+// net.bind of a manifest as canonical texts (writer form), or {"absent"}.
+std::vector<std::string> bind_texts(const Manifest& m) {
+  if (!m.net_bind) return {"absent"};
+  std::vector<std::string> out;
+  for (const auto& r : *m.net_bind) out.push_back(bind_rule_text(r));
+  return out;
+}
 
 }  // namespace
 
@@ -61,6 +70,8 @@ TEST(ManifestToml, ParsesEveryKey) {
   EXPECT_EQ(m.enclave.xfrm_mask, 0xffffffffffffff1bull);
   EXPECT_EQ(m.enclave.misc_select, 0u);
   EXPECT_EQ(m.enclave.misc_mask, 0xffffffffu);
+  EXPECT_EQ(bind_texts(m), (std::vector<std::string>{"127.0.0.1:*", "0.0.0.0:8080", "[::]:8000-8100",
+                                                     "[2001:db8::1]:443", "*:0"}));
 }
 
 TEST(ManifestToml, DefaultsForAMinimalManifest) {
@@ -112,7 +123,7 @@ TEST(ManifestToml, ErrorsNameKeyAndLine) {
   EXPECT_EQ(error_of("[loader]\nentrypoint = \"/bin/true\"\nargs = []\n"),
             "app.toml:3: loader.args: unknown key (known keys here: entrypoint, argv, allow_host_argv, env, "
             "passthrough_env, working_dir)");
-  EXPECT_EQ(error_of(kHead + "[sgx]\n"), "app.toml:3: sgx: unknown key (known keys here: loader, fs, enclave)");
+  EXPECT_EQ(error_of(kHead + "[sgx]\n"), "app.toml:3: sgx: unknown key (known keys here: loader, fs, net, enclave)");
   EXPECT_EQ(error_of("[fs]\n"), "app.toml: loader: missing [loader] table (loader.entrypoint is required)");
   EXPECT_EQ(error_of("[loader]\nargv = [\"x\"]\n"),
             "app.toml:1: loader.entrypoint: missing (the absolute path of the program to run)");
@@ -170,6 +181,98 @@ TEST(ManifestToml, FsErrorsNameKeyAndLine) {
   EXPECT_EQ(error_of(h + "symlinks = { \"lib\" = \"usr/lib\" }\n"),
             "app.toml:4: fs.symlinks.\"lib\": the link 'lib' is not a normalized absolute path");
   EXPECT_EQ(error_of(h + "symlinks = { \"/lib\" = \"\" }\n"), "app.toml:4: fs.symlinks.\"/lib\": empty symlink target");
+}
+
+TEST(ManifestToml, NetBindEntries) {
+  auto one = [](const std::string& entry) {
+    Manifest m = parse_manifest(kHead + "[net]\nbind = [\"" + entry + "\"]\n", "app.toml");
+    EXPECT_TRUE(m.net_bind && m.net_bind->size() == 1) << entry;
+    return m.net_bind && !m.net_bind->empty() ? (*m.net_bind)[0] : BindRule{};
+  };
+  BindRule r = one("127.0.0.1:*");
+  EXPECT_EQ(r.kind, kBindIpv4);
+  EXPECT_EQ(r.addr, (std::array<std::uint8_t, 16>{127, 0, 0, 1}));
+  EXPECT_EQ(r.port_low, 0);
+  EXPECT_EQ(r.port_high, 65535);
+  r = one("0.0.0.0:8080");
+  EXPECT_EQ(r.kind, kBindIpv4);
+  EXPECT_EQ(r.addr, (std::array<std::uint8_t, 16>{}));
+  EXPECT_EQ(r.port_low, 8080);
+  EXPECT_EQ(r.port_high, 8080);
+  r = one("[::]:8000-8100");
+  EXPECT_EQ(r.kind, kBindIpv6);
+  EXPECT_EQ(r.addr, (std::array<std::uint8_t, 16>{}));
+  EXPECT_EQ(r.port_low, 8000);
+  EXPECT_EQ(r.port_high, 8100);
+  r = one("[::1]:0");
+  EXPECT_EQ(r.kind, kBindIpv6);
+  EXPECT_EQ(r.addr[15], 1);
+  EXPECT_EQ(r.port_high, 0);
+  r = one("*:*");
+  EXPECT_EQ(r.kind, kBindAnyAddress);
+  EXPECT_EQ(r.port_low, 0);
+  EXPECT_EQ(r.port_high, 65535);
+  // The writer's canonical form: "*" for every port, one port for LOW == HIGH, the shortest
+  // lowercase IPv6 text.
+  auto canonical = [&](const std::string& entry) { return bind_rule_text(one(entry)); };
+  EXPECT_EQ(canonical("0.0.0.0:0-65535"), "0.0.0.0:*");
+  EXPECT_EQ(canonical("[::1]:0-0"), "[::1]:0");
+  EXPECT_EQ(canonical("[2001:DB8:0:0:0:0:0:1]:443"), "[2001:db8::1]:443");
+  EXPECT_EQ(canonical("[1:0:0:2:0:0:0:3]:1-2"), "[1:0:0:2::3]:1-2");
+  EXPECT_EQ(canonical("10.1.2.3:1-65535"), "10.1.2.3:1-65535");
+  EXPECT_EQ(canonical("*:0"), "*:0");
+  // Template variables are expanded.
+  Manifest m = parse_manifest(kHead + "[net]\nbind = [\"{{ip}}:{{port}}\"]\n", "app.toml", {{"ip", "10.0.0.2"}, {"port", "99"}});
+  EXPECT_EQ(bind_texts(m), (std::vector<std::string>{"10.0.0.2:99"}));
+  // No [net], or [net] without bind: no policy. An empty bind list is a policy that allows nothing.
+  EXPECT_EQ(bind_texts(parse_manifest(kHead, "app.toml")), (std::vector<std::string>{"absent"}));
+  EXPECT_EQ(bind_texts(parse_manifest(kHead + "[net]\n", "app.toml")), (std::vector<std::string>{"absent"}));
+  m = parse_manifest(kHead + "[net]\nbind = []\n", "app.toml");
+  ASSERT_TRUE(m.net_bind.has_value());
+  EXPECT_TRUE(m.net_bind->empty());
+}
+
+TEST(ManifestToml, NetBindErrorsNameKeyAndLine) {
+  const std::string h = kHead + "[net]\n";  // [net] on line 3, bind on line 4
+  auto bad = [&](const std::string& entry) { return error_of(h + "bind = [\"" + entry + "\"]\n"); };
+  const std::string e = "app.toml:4: net.bind[0]: expected \"ADDRESS:PORT\" or \"ADDRESS:LOW-HIGH\", got ";
+  EXPECT_EQ(bad("localhost:80"), e + "\"localhost:80\": 'localhost' is not an IPv4 address, an IPv6 address in "
+                                     "brackets or * (host names are not resolved)");
+  EXPECT_EQ(bad("1.2.3:80"), e + "\"1.2.3:80\": '1.2.3' is not an IPv4 address, an IPv6 address in brackets or * "
+                                 "(host names are not resolved)");
+  EXPECT_EQ(bad("::1:80"), e + "\"::1:80\": an IPv6 address goes in brackets, as in \"[::1]:80\"");
+  EXPECT_EQ(bad("[::1]"), e + "\"[::1]\": no port (end it with :PORT, :LOW-HIGH or :* for any port)");
+  EXPECT_EQ(bad("[::1"), e + "\"[::1\": no ']' closes the IPv6 address");
+  EXPECT_EQ(bad("[::1]80"), e + "\"[::1]80\": expected ':' after the ']'");
+  EXPECT_EQ(bad("[::g]:80"), e + "\"[::g]:80\": '::g' is not an IPv6 address");
+  EXPECT_EQ(bad("[fe80::1%eth0]:80"), e + "\"[fe80::1%eth0]:80\": 'fe80::1%eth0' is not an IPv6 address");
+  EXPECT_EQ(bad("[::ffff:127.0.0.1]:80"),
+            e + "\"[::ffff:127.0.0.1]:80\": an IPv4-mapped IPv6 address; write it as IPv4, \"127.0.0.1:80\" "
+                "(binds to [::ffff:127.0.0.1] are matched as 127.0.0.1)");
+  EXPECT_EQ(bad("127.0.0.1"), e + "\"127.0.0.1\": no port (end it with :PORT, :LOW-HIGH or :* for any port)");
+  EXPECT_EQ(bad("127.0.0.1:"), e + "\"127.0.0.1:\": no port (end it with :PORT, :LOW-HIGH or :* for any port)");
+  EXPECT_EQ(bad(":80"), e + "\":80\": no address before the ':' (use * for any address)");
+  EXPECT_EQ(bad("127.0.0.1:70000"), e + "\"127.0.0.1:70000\": '70000' is not a port (a number 0-65535 without leading zeros)");
+  EXPECT_EQ(bad("127.0.0.1:080"), e + "\"127.0.0.1:080\": '080' is not a port (a number 0-65535 without leading zeros)");
+  EXPECT_EQ(bad("127.0.0.1:80-x"), e + "\"127.0.0.1:80-x\": 'x' is not a port (a number 0-65535 without leading zeros)");
+  EXPECT_EQ(bad("127.0.0.1:-80"), e + "\"127.0.0.1:-80\": '' is not a port (a number 0-65535 without leading zeros)");
+  EXPECT_EQ(bad("127.0.0.1:9000-8000"), e + "\"127.0.0.1:9000-8000\": the port range 9000-8000 is empty (LOW is above HIGH)");
+  EXPECT_EQ(bad(""), e + "\"\": an empty string");
+  // The element's own line, and its index.
+  EXPECT_EQ(error_of(h + "bind = [\n  \"127.0.0.1:*\",\n  \"0.0.0.0:http\",\n]\n"),
+            "app.toml:6: net.bind[1]: expected \"ADDRESS:PORT\" or \"ADDRESS:LOW-HIGH\", got \"0.0.0.0:http\": "
+            "'http' is not a port (a number 0-65535 without leading zeros)");
+  EXPECT_EQ(error_of(h + "bind = [\"127.0.0.1:*\", \"127.0.0.1:0-65535\"]\n"),
+            "app.toml:4: net.bind[1]: \"127.0.0.1:0-65535\" is listed twice (net.bind[0] is \"127.0.0.1:*\", the "
+            "same addresses and ports)");
+  EXPECT_EQ(error_of(h + "bind = [8080]\n"), "app.toml:4: net.bind[0]: expected a string, got integer");
+  EXPECT_EQ(error_of(h + "bind = \"127.0.0.1:*\"\n"),
+            "app.toml:4: net.bind: expected an array of strings like \"127.0.0.1:8080\", got string");
+  EXPECT_EQ(error_of(h + "listen = []\n"), "app.toml:4: net.listen: unknown key (known keys here: bind)");
+  EXPECT_EQ(error_of("net = 3\n" + kHead), "app.toml:1: net: expected a table, got integer");
+  EXPECT_EQ(error_of(h + "bind = [\"{{nope}}:80\"]\n"),
+            "app.toml:4: net.bind[0]: undefined template variable {{nope}} (defined: arch_libdir, entrypoint, "
+            "entrypoint_dir)");
 }
 
 TEST(ManifestToml, InvalidTomlNamesTheLine) {
@@ -235,6 +338,22 @@ TEST(ManifestToml, RoundTripIsExactAndDeterministic) {
   EXPECT_EQ(again.enclave.attributes_mask, m.enclave.attributes_mask);
   EXPECT_EQ(again.enclave.size, m.enclave.size);
   EXPECT_EQ(again.enclave.isv_prod_id, m.enclave.isv_prod_id);
+  ASSERT_TRUE(m.net_bind.has_value());
+  EXPECT_EQ(again.net_bind, m.net_bind);  // [net] written back, in manifest order
+  EXPECT_NE(once.find("\n[net]\nbind = [\"127.0.0.1:*\", \"0.0.0.0:8080\", \"[::]:8000-8100\", "
+                      "\"[2001:db8::1]:443\", \"*:0\"]\n"),
+            std::string::npos)
+      << once;
+  // Without [net] the writer writes none; an empty bind list stays an empty list (a policy).
+  Manifest no_net = m;
+  no_net.net_bind.reset();
+  EXPECT_EQ(to_toml(no_net).find("[net]"), std::string::npos);
+  EXPECT_FALSE(parse_manifest(to_toml(no_net), "a.toml").net_bind.has_value());
+  Manifest empty_net = m;
+  empty_net.net_bind.emplace();
+  Manifest empty_back = parse_manifest(to_toml(empty_net), "a.toml");
+  ASSERT_TRUE(empty_back.net_bind.has_value());
+  EXPECT_TRUE(empty_back.net_bind->empty());
   // Unsorted input gives the same bytes as sorted input.
   Manifest shuffled = m;
   std::reverse(shuffled.trusted_files.begin(), shuffled.trusted_files.end());
