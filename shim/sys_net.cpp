@@ -2,9 +2,11 @@
 // lengths: sendmsg, recvmsg, getsockopt. The data area carries
 //   [struct msghdr][name][one struct iovec][payload][control]
 // with every pointer inside the msghdr replaced by an offset (the proxy turns them back).
+// And bind, whose address the manifest's net.bind must allow (shim/net_policy.hpp).
 #include "shim/fdtable.hpp"
 #include "shim/forward.hpp"
 #include "shim/linux_abi.hpp"
+#include "shim/net_policy.hpp"
 #include "shim/sys_handlers.hpp"
 #include "shim/user_memory.hpp"
 
@@ -134,6 +136,26 @@ long sys_sendmsg(SyscallFrame& f) {
   return r;
 }
 long sys_recvmsg(SyscallFrame& f) { return do_msg(47, static_cast<int>(f.a[0]), static_cast<std::uint64_t>(f.a[1]), f.a[2]); }
+
+// The address is copied into the enclave once; that copy is both what the policy checks and
+// what the proxy binds, so another thread rewriting the program's buffer meanwhile changes
+// nothing. Errors in Linux's order: EBADF, then EINVAL (length), EFAULT, then the policy.
+long sys_bind(SyscallFrame& f) {
+  int fdn = static_cast<int>(f.a[0]);
+  if (!fd::is_open(fdn)) return -abi::kEBADF;
+  constexpr std::int32_t kSockaddrStorage = 128;
+  const std::int32_t len = static_cast<std::int32_t>(f.a[2]);
+  if (len < 0 || len > kSockaddrStorage) return -abi::kEINVAL;
+  std::uint8_t sa[kSockaddrStorage];
+  if (len > 0 && !user::copy_from(sa, static_cast<std::uint64_t>(f.a[1]), static_cast<std::uint64_t>(len)))
+    return -abi::kEFAULT;
+  if (long refused = net::check_bind(sa, static_cast<std::size_t>(len))) return refused;
+  ProxyRequest rq(49);
+  rq.arg(0, fdn);
+  if (len > 0 && !rq.in_bytes(1, sa, static_cast<std::uint64_t>(len))) return -abi::kENOMEM;
+  rq.arg(2, len);
+  return rq.call("bind");
+}
 
 long sys_getsockopt(SyscallFrame& f) {
   int fdn = static_cast<int>(f.a[0]);

@@ -206,7 +206,7 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(46, "sendmsg", {kFd, kSpecial, kInt}, kCustom | kPartial | kBlocking, "dedicated marshaller: struct msghdr with its name, iovecs and control data; passing fds (SCM_RIGHTS) gets EOPNOTSUPP"),
   fwd(47, "recvmsg", {kFd, kSpecial, kInt}, kCustom | kBlocking, "dedicated marshaller: struct msghdr with its name, iovecs and control data; received SCM_RIGHTS fds enter the shim's fd table"),
   fwd(48, "shutdown", {kFd, kInt}, 0, kSocketCall),
-  fwd(49, "bind", {kFd, in_bytes(2), kInt}, 0, kSocketCall),
+  fwd(49, "bind", {kFd, in_bytes(2), kInt}, kCustom, "dedicated routine: the address (at most 128 bytes) is copied into the enclave once and checked against the manifest's net.bind (AF_INET/AF_INET6; a refused address gets EACCES, other families are not covered); the checked copy is what the proxy binds"),
   fwd(50, "listen", {kFd, kInt}, 0, kSocketCall),
   fwd(51, "getsockname", {kFd, kOutLenAtNext, kSockLenInOut}, 0, kSocketCall),
   fwd(52, "getpeername", {kFd, kOutLenAtNext, kSockLenInOut}, 0, kSocketCall),

@@ -133,7 +133,7 @@ TEST(SyscallRoutes, Forwarded) {
        "shutdown", "setsockopt", "getsockopt"},
       Route::Forward);
   for (const char* name : {"ioctl", "fcntl", "sendfile", "recvmsg", "sendmsg", "getsockopt",
-                           "poll", "ppoll", "select", "pselect6"})
+                           "poll", "ppoll", "select", "pselect6", "bind"})
     EXPECT_NE(row_named(name).flags & kCustom, 0) << name;
   EXPECT_NE(std::string(row_named("ioctl").note).find("ENOTTY"), std::string::npos);
 }
@@ -152,7 +152,7 @@ TEST(SyscallRoutes, ArgSpecsFromTheBrief) {
   expect_args("accept4",
               {fd, spec(Arg::Out, kSizeFromPtr), spec(Arg::InOut, kNoSizeArg, 4), in},
               kNewFd | kBlocking);
-  expect_args("bind", {fd, spec(Arg::In, 2), in}, 0);
+  expect_args("bind", {fd, spec(Arg::In, 2), in}, kCustom);  // checked against net.bind first
   expect_args("epoll_wait", {fd, spec(Arg::Out, 2, 0, 12), in, in},
               kOutSizeIsResult | kBlocking | kCustom);
   expect_args("readv", {fd, spec(Arg::IovOut, 2, 0, 16), in}, kOutSizeIsResult | kBlocking);
