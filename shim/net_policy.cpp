@@ -24,7 +24,7 @@ bool same(const manifest::BindTarget& a, const manifest::BindTarget& b) {
   return true;
 }
 
-void log_refusal(const manifest::BindTarget& t) {
+void log_refusal(const manifest::BindTarget& t, const char* what) {
   if (!verbose()) return;
   bool last;
   {
@@ -37,15 +37,22 @@ void log_refusal(const manifest::BindTarget& t) {
   }
   char text[64];
   manifest::format_bind_target(t, text, sizeof text);
-  log("bind to %s refused (EACCES): not allowed by the manifest's net.bind%s", text,
+  log("%s %s refused (EACCES): not allowed by the manifest's net.bind%s", what, text,
       last ? " (further refused binds are not logged)" : "");
+}
+
+const manifest::ManifestBlob* bind_policy() {
+  const auto* m = static_cast<const manifest::ManifestBlob*>(policy::manifest());
+  return m != nullptr && m->has_bind_policy() ? m : nullptr;
 }
 
 }  // namespace
 
+bool active() { return bind_policy() != nullptr; }
+
 long check_bind(const std::uint8_t* sa, std::size_t len) {
-  const auto* m = static_cast<const manifest::ManifestBlob*>(policy::manifest());
-  if (m == nullptr || !m->has_bind_policy()) return 0;
+  const manifest::ManifestBlob* m = bind_policy();
+  if (m == nullptr) return 0;
   manifest::BindTarget t;
   switch (manifest::decode_bind_sockaddr(sa, len, &t)) {
     case manifest::SockaddrKind::kNotInet: return 0;
@@ -53,7 +60,18 @@ long check_bind(const std::uint8_t* sa, std::size_t len) {
     case manifest::SockaddrKind::kInet: break;
   }
   if (manifest::bind_allowed(*m, t)) return 0;
-  log_refusal(t);
+  log_refusal(t, "bind to");
+  return -abi::kEACCES;
+}
+
+long check_listen(const std::uint8_t* sa, std::size_t len) {
+  const manifest::ManifestBlob* m = bind_policy();
+  manifest::BindTarget t;
+  if (m == nullptr || manifest::decode_bind_sockaddr(sa, len, &t) != manifest::SockaddrKind::kInet) return 0;
+  // Bound sockets have their port (the kernel picks one when bind asks for 0); an unbound
+  // one shows 0.0.0.0:0 or [::]:0, exactly what listen is about to bind.
+  if (t.port != 0 || manifest::bind_allowed(*m, t)) return 0;
+  log_refusal(t, "listen without bind, an implicit bind to");
   return -abi::kEACCES;
 }
 

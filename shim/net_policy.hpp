@@ -17,4 +17,13 @@ namespace cocoon::shim::net {
 // refused address:port is logged once, naming net.bind.
 long check_bind(const std::uint8_t* sa, std::size_t len);
 
+// Whether the manifest has net.bind (listen needs a look at the socket only then).
+bool active();
+
+// listen(2) on a socket that is not bound binds it first, to the wildcard address of its
+// family (0.0.0.0, or :: which also takes IPv4) and an ephemeral port. Given the socket's
+// address as getsockname returns it: -EACCES when it is an unbound AF_INET/AF_INET6 socket
+// (port 0) and net.bind does not allow that implicit bind, else 0. Logged as check_bind does.
+long check_listen(const std::uint8_t* sa, std::size_t len);
+
 }  // namespace cocoon::shim::net

@@ -2,7 +2,8 @@
 // lengths: sendmsg, recvmsg, getsockopt. The data area carries
 //   [struct msghdr][name][one struct iovec][payload][control]
 // with every pointer inside the msghdr replaced by an offset (the proxy turns them back).
-// And bind, whose address the manifest's net.bind must allow (shim/net_policy.hpp).
+// And bind and listen, whose (implicit) address the manifest's net.bind must allow
+// (shim/net_policy.hpp).
 #include "shim/fdtable.hpp"
 #include "shim/forward.hpp"
 #include "shim/linux_abi.hpp"
@@ -155,6 +156,29 @@ long sys_bind(SyscallFrame& f) {
   if (len > 0 && !rq.in_bytes(1, sa, static_cast<std::uint64_t>(len))) return -abi::kENOMEM;
   rq.arg(2, len);
   return rq.call("bind");
+}
+
+// Under net.bind, the socket's address (getsockname, from the proxy) tells whether listen
+// would bind it implicitly; without the policy listen is forwarded as it is.
+long sys_listen(SyscallFrame& f) {
+  int fdn = static_cast<int>(f.a[0]);
+  if (!fd::is_open(fdn)) return -abi::kEBADF;
+  if (net::active()) {
+    constexpr std::uint32_t kSockaddrStorage = 128;
+    std::uint32_t len = kSockaddrStorage;
+    ProxyRequest name(51);
+    name.arg(0, fdn);
+    if (!name.out(1, kSockaddrStorage) || !name.in_bytes(2, &len, 4)) return -abi::kENOMEM;
+    if (name.call("getsockname") == 0) {  // a failure (ENOTSOCK…) is listen's to report
+      __builtin_memcpy(&len, name.data(2), 4);
+      if (len > kSockaddrStorage) return iago("getsockname", "address length", len);
+      if (long refused = net::check_listen(name.data(1), len)) return refused;
+    }
+  }
+  ProxyRequest rq(50);
+  rq.arg(0, fdn);
+  rq.arg(1, f.a[1]);
+  return rq.call("listen");
 }
 
 long sys_getsockopt(SyscallFrame& f) {

@@ -207,7 +207,7 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(47, "recvmsg", {kFd, kSpecial, kInt}, kCustom | kBlocking, "dedicated marshaller: struct msghdr with its name, iovecs and control data; received SCM_RIGHTS fds enter the shim's fd table"),
   fwd(48, "shutdown", {kFd, kInt}, 0, kSocketCall),
   fwd(49, "bind", {kFd, in_bytes(2), kInt}, kCustom, "dedicated routine: the address (at most 128 bytes) is copied into the enclave once and checked against the manifest's net.bind (AF_INET/AF_INET6; a refused address gets EACCES, other families are not covered); the checked copy is what the proxy binds"),
-  fwd(50, "listen", {kFd, kInt}, 0, kSocketCall),
+  fwd(50, "listen", {kFd, kInt}, kCustom, "dedicated routine: under the manifest's net.bind, listen on an AF_INET/AF_INET6 socket that is not bound (which the kernel binds to 0.0.0.0 or :: and an ephemeral port) is checked as a bind to that address and port 0, and refused with EACCES when no rule allows it; otherwise forwarded"),
   fwd(51, "getsockname", {kFd, kOutLenAtNext, kSockLenInOut}, 0, kSocketCall),
   fwd(52, "getpeername", {kFd, kOutLenAtNext, kSockLenInOut}, 0, kSocketCall),
   fwd(53, "socketpair", {kInt, kInt, kInt, out_fixed(8)}, kNewFdPair, "both sockets live in the proxy and enter the shim's fd table"),

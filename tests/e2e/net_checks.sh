@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The manifest's bind policy end to end ([net] bind, docs/manifest.md): an unmodified Python
 # program in a signed enclave whose manifest allows "127.0.0.1:*" binds 127.0.0.1:0, gets
-# PermissionError (EACCES) for 0.0.0.0:PORT and [::1]:0, and `-v` names net.bind and the
-# address once per refused address; the same program without [net] binds all of them.
+# PermissionError (EACCES) for 0.0.0.0:PORT and [::1]:0 and for listen on an unbound socket
+# (an implicit bind to 0.0.0.0), and `-v` names net.bind and the address once per refused
+# address; the same program without [net] binds all of them.
 # Usage: net_checks.sh COCOON SCRIPT_DIR
 set -u
 . "$(dirname "$0")/check_lib.sh"
@@ -47,6 +48,9 @@ check wildcard_again_refused has out.txt '^wildcard_port_again PermissionError 1
 check wildcard_logged_naming_net_bind has err.txt "bind to 0\.0\.0\.0:$port refused \(EACCES\): not allowed by the manifest's net\.bind"
 check wildcard_logged_once test "$(grep -c "bind to 0\.0\.0\.0:$port refused" err.txt)" = 1
 check unix_socket_not_covered has out.txt '^unix ok$'
+check listen_on_allowed_bind_ok has out.txt '^listen_after_loopback_bind ok$'
+check listen_unbound_refused_eacces has out.txt '^listen_unbound PermissionError 13$'
+check listen_unbound_logged has err.txt "listen without bind, an implicit bind to 0\.0\.0\.0:0 refused \(EACCES\): not allowed by the manifest's net\.bind"
 if [ -n "$v6" ]; then
   check v6_loopback_refused_eacces has out.txt '^v6_loopback PermissionError 13$'
   check v6_loopback_logged has err.txt "bind to \[::1\]:0 refused \(EACCES\): not allowed by the manifest's net\.bind"
@@ -62,6 +66,7 @@ check quiet_refusal_not_logged test "$(grep -c 'net\.bind' err.txt)" = 0
 check open_run_status test $rc = 0
 check open_loopback_ok has out.txt '^loopback_ephemeral ok$'
 check open_wildcard_ok has out.txt '^wildcard_port ok$'
+check open_listen_unbound_ok has out.txt '^listen_unbound ok$'
 check open_nothing_logged test "$(grep -c 'net\.bind' err.txt)" = 0
 if [ -n "$v6" ]; then
   check open_v6_loopback_ok has out.txt '^v6_loopback ok$'

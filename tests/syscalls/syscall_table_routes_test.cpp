@@ -133,7 +133,7 @@ TEST(SyscallRoutes, Forwarded) {
        "shutdown", "setsockopt", "getsockopt"},
       Route::Forward);
   for (const char* name : {"ioctl", "fcntl", "sendfile", "recvmsg", "sendmsg", "getsockopt",
-                           "poll", "ppoll", "select", "pselect6", "bind"})
+                           "poll", "ppoll", "select", "pselect6", "bind", "listen"})
     EXPECT_NE(row_named(name).flags & kCustom, 0) << name;
   EXPECT_NE(std::string(row_named("ioctl").note).find("ENOTTY"), std::string::npos);
 }

@@ -1,5 +1,5 @@
 # Binds sockets as a server would and prints one line per attempt:
-#   NAME ok                 the bind succeeded
+#   NAME ok                 the bind (and listen, for the listen attempts) succeeded
 #   NAME PermissionError N  refused with errno N (EACCES is 13)
 #   NAME OSError N TEXT     any other failure
 # Usage: bind_probe.py PORT UNIX_DIR [v6]
@@ -13,10 +13,13 @@ port, unix_dir = int(sys.argv[1]), sys.argv[2]
 v6 = len(sys.argv) > 3 and sys.argv[3] == "v6"
 
 
-def probe(name, family, address):
+def probe(name, family, address, listen=False):
     s = socket.socket(family, socket.SOCK_STREAM)
     try:
-        s.bind(address)
+        if address is not None:
+            s.bind(address)
+        if listen:
+            s.listen()
         print(f"{name} ok", flush=True)
     except PermissionError as e:
         print(f"{name} PermissionError {e.errno}", flush=True)
@@ -29,6 +32,9 @@ def probe(name, family, address):
 probe("loopback_ephemeral", socket.AF_INET, ("127.0.0.1", 0))
 probe("wildcard_port", socket.AF_INET, ("0.0.0.0", port))
 probe("wildcard_port_again", socket.AF_INET, ("0.0.0.0", port))
+# listen on a bound socket, and on an unbound one (the kernel binds it to 0.0.0.0:ephemeral).
+probe("listen_after_loopback_bind", socket.AF_INET, ("127.0.0.1", 0), listen=True)
+probe("listen_unbound", socket.AF_INET, None, listen=True)
 if v6:
     probe("v6_loopback", socket.AF_INET6, ("::1", 0))
     probe("v4_mapped_loopback", socket.AF_INET6, ("::ffff:127.0.0.1", 0))
