@@ -169,7 +169,9 @@ long sys_listen(SyscallFrame& f) {
     ProxyRequest name(51);
     name.arg(0, fdn);
     if (!name.out(1, kSockaddrStorage) || !name.in_bytes(2, &len, 4)) return -abi::kENOMEM;
-    if (name.call("getsockname") == 0) {  // a failure (ENOTSOCK…) is listen's to report
+    long r = name.call("getsockname");
+    if (r == kRestartSyscall) return r;
+    if (r == 0) {  // a failure (ENOTSOCK…) is listen's to report
       __builtin_memcpy(&len, name.data(2), 4);
       if (len > kSockaddrStorage) return iago("getsockname", "address length", len);
       if (long refused = net::check_listen(name.data(1), len)) return refused;
