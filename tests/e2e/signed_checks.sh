@@ -48,7 +48,11 @@ swap_after_open() {  # swap_after_open FILE: runs the reader on FILE, changes by
   "$C" run wait.toml >out.txt 2>err.txt &
   local runner=$!
   for i in $(seq 200); do grep -q '^mmap' out.txt 2>/dev/null && break; sleep 0.05; done
-  printf 'Y' | dd of="$1" bs=1 seek=131080 conv=notrunc status=none   # in the chunk read next
+  # In the chunk read next: a byte that differs from the one there (the content is random).
+  local was new=Y
+  was=$(dd if="$1" bs=1 skip=131080 count=1 status=none)
+  [ "$was" = Y ] && new=Z
+  printf '%s' "$new" | dd of="$1" bs=1 seek=131080 conv=notrunc status=none
   touch go
   wait $runner
 }
