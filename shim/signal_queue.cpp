@@ -9,10 +9,12 @@
 #include "shim/timers.hpp"
 
 namespace cocoon::shim::sigqueue {
+
+std::uint64_t g_process_pending;
+
 namespace {
 
 SpinLock g_lock;
-std::uint64_t g_process_pending;
 PendingSignal g_process_info[abi::kNSig];
 std::uint32_t g_generation;
 
@@ -61,10 +63,6 @@ bool is_kick(int sig, const abi::SigInfo* si) {
 }
 
 std::uint32_t* generation_word() { return &g_generation; }
-
-std::uint64_t pending_for(const ShimThread* t) {
-  return __atomic_load_n(&t->pending, __ATOMIC_ACQUIRE) | __atomic_load_n(&g_process_pending, __ATOMIC_ACQUIRE);
-}
 
 void refresh_deliverable(ShimThread* t) {
   // A host handler may queue between the load and the store on this very thread: look again

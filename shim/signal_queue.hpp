@@ -30,8 +30,13 @@ void generate(ShimThread* target, int sig, const PendingSignal& what);
 // faults first, then the lowest number). 0 if none.
 int take(ShimThread* t, std::uint64_t set, abi::SigInfo* info);
 
-// Signals pending for t or its process.
-std::uint64_t pending_for(const ShimThread* t);
+// Signals pending for the process (any thread may take them); use pending_for.
+extern std::uint64_t g_process_pending;
+
+// Signals pending for t or its process (inline: every syscall's exit looks).
+inline std::uint64_t pending_for(const ShimThread* t) {
+  return __atomic_load_n(&t->pending, __ATOMIC_ACQUIRE) | __atomic_load_n(&g_process_pending, __ATOMIC_ACQUIRE);
+}
 
 // Recomputes t->deliverable from the pending sets and t's mask; call on thread t only.
 void refresh_deliverable(ShimThread* t);

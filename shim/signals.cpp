@@ -195,9 +195,8 @@ long wait_under_mask(ShimThread* t, std::uint64_t mask_ptr, std::uint64_t size) 
   return __atomic_load_n(&t->deliverable, __ATOMIC_ACQUIRE) ? -abi::kEINTR : 0;
 }
 
-void after_syscall(ShimThread* t) {
+void after_syscall_slow(ShimThread* t) {
   std::uint64_t pending = sigqueue::pending_for(t);
-  if (!pending && !t->has_saved_mask) return;
   if (t->has_saved_mask && !(pending & ~t->sigmask)) {
     t->sigmask = t->saved_mask;
     t->has_saved_mask = 0;

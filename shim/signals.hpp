@@ -14,6 +14,7 @@
 #include <cstdint>
 
 #include "shim/linux_abi.hpp"
+#include "shim/signal_queue.hpp"
 #include "shim/thread.hpp"
 
 namespace cocoon::shim::signals {
@@ -47,8 +48,12 @@ void deliver_pending(ShimThread* t, abi::UContext* uc, bool at_syscall_exit = fa
 // the mask lets through is already pending (the call must not wait).
 long wait_under_mask(ShimThread* t, std::uint64_t mask_ptr, std::uint64_t size);
 
-// After every syscall the shim served (shim/dispatch.cpp): keeps t->deliverable right.
-void after_syscall(ShimThread* t);
+// After every syscall the shim served (shim/dispatch.cpp): keeps t->deliverable right. The
+// common case (nothing pending, no temporary mask) costs two loads, inline.
+void after_syscall_slow(ShimThread* t);
+inline void after_syscall(ShimThread* t) {
+  if (sigqueue::pending_for(t) | t->has_saved_mask) after_syscall_slow(t);
+}
 
 // Ends the process by `sig` as the default action would (the supervisor sees the signal).
 [[noreturn]] void die_by(int sig, const char* reason);
