@@ -21,17 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-#define CHECK(cond, ...)           \
-  do {                             \
-    if (cond) {                    \
-      printf("ok   " __VA_ARGS__); \
-    } else {                       \
-      printf("FAIL " __VA_ARGS__); \
-      failures++;                  \
-    }                              \
-    printf("\n");                  \
-  } while (0)
+#include "check.h"
+
 
 static void sleep_ms(int ms) {
   struct timespec d = {ms / 1000, (ms % 1000) * 1000000L};
@@ -323,6 +314,5 @@ int main(void) {
   test_poll_mixed();
   test_epoll_mixed();
   test_signals();
-  printf("%d failures\n", failures);
-  return failures ? 1 : 0;
+  return checks_summary();
 }

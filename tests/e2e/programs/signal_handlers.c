@@ -22,17 +22,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-static int failures;
-#define CHECK(cond, ...)                   \
-  do {                                     \
-    if (cond) {                            \
-      printf("ok   " __VA_ARGS__);         \
-    } else {                               \
-      printf("FAIL " __VA_ARGS__);         \
-      failures++;                          \
-    }                                      \
-    printf("\n");                          \
-  } while (0)
+#include "check.h"
+
 
 static void on(int sig, void (*fn)(int, siginfo_t*, void*), int flags, int also_block) {
   struct sigaction sa;
@@ -507,6 +498,5 @@ int main(void) {
   test_fpu();
   test_waits();
   test_blocked_in_proxy();
-  printf("%d failures\n", failures);
-  return failures ? 1 : 0;
+  return checks_summary();
 }

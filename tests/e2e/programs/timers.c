@@ -11,17 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static int failures;
-#define CHECK(cond, ...)           \
-  do {                             \
-    if (cond) {                    \
-      printf("ok   " __VA_ARGS__); \
-    } else {                       \
-      printf("FAIL " __VA_ARGS__); \
-      failures++;                  \
-    }                              \
-    printf("\n");                  \
-  } while (0)
+#include "check.h"
+
 
 static volatile sig_atomic_t alarms, last_code, last_value;
 static void on_alarm(int sig, siginfo_t* si, void* ctx) {
@@ -171,6 +162,5 @@ int main(void) {
   CHECK(thread_callbacks == 1, "SIGEV_THREAD: glibc runs the callback in its thread");
   timer_delete(th);
 
-  printf("%d failures\n", failures);
-  return failures ? 1 : 0;
+  return checks_summary();
 }
