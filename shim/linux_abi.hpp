@@ -76,7 +76,7 @@ struct StackT {
   int pad;
   std::uint64_t ss_size;
 };
-inline constexpr int kSsOnstack = 1, kSsDisable = 2;
+inline constexpr int kSsOnstack = 1, kSsDisable = 2, kSsAutodisarm = static_cast<int>(1u << 31);
 
 // ucontext_t (kernel layout): greg offsets inside uc_mcontext follow glibc's REG_* order.
 enum Greg : int {

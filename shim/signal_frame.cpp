@@ -34,7 +34,6 @@ constexpr std::uint64_t kMaxXstate = 12 * 1024;  // AVX-512 needs 2.7 KiB
 constexpr std::uint64_t kUcFpXstate = 1;
 constexpr std::uint64_t kEflagsTf = 0x100, kEflagsDf = 0x400, kEflagsRf = 0x10000;
 constexpr std::uint64_t kUserCs = 0x33, kUserSs = 0x2b;
-constexpr int kSsAutodisarm = 1 << 31;
 
 // Size of the FPU image at fp (XSAVE with its trailing magic, or the bare FXSAVE area).
 std::uint64_t fpu_image_size(const std::uint8_t* fp) {
@@ -103,7 +102,7 @@ void push(ShimThread* t, abi::UContext* uc, int sig, const abi::SigInfo& info, c
   frame.uc.uc_stack.ss_sp = reinterpret_cast<void*>(alt_sp);
   frame.uc.uc_stack.ss_size = alt_size;
   frame.uc.uc_stack.ss_flags = (alt_size ? (was_on_alt ? abi::kSsOnstack : 0) : abi::kSsDisable) |
-                               (t->prog_altstack_flags & kSsAutodisarm);
+                               (t->prog_altstack_flags & abi::kSsAutodisarm);
   __builtin_memcpy(frame.uc.gregs, uc->gregs, sizeof frame.uc.gregs);
   std::uint64_t old_mask = t->sigmask;
   if (t->has_saved_mask) {  // sigsuspend: the handler returns to the mask from before it
@@ -133,7 +132,7 @@ void push(ShimThread* t, abi::UContext* uc, int sig, const abi::SigInfo& info, c
   if (!(act.flags & abi::kSaNodefer)) mask |= sigqueue::bit(sig);
   t->sigmask = mask & ~sigqueue::kUnblockable;
   if (act.flags & abi::kSaResethand) signals::program_action(sig) = abi::KernelSigaction{};
-  if (to_alt && (t->prog_altstack_flags & kSsAutodisarm)) {
+  if (to_alt && (t->prog_altstack_flags & abi::kSsAutodisarm)) {
     t->prog_altstack_sp = 0;
     t->prog_altstack_size = 0;
     t->prog_altstack_flags = abi::kSsDisable;
@@ -178,7 +177,7 @@ void sigreturn(ShimThread* t) {
   } else if (ss.ss_size >= 2048) {
     t->prog_altstack_sp = reinterpret_cast<std::uint64_t>(ss.ss_sp);
     t->prog_altstack_size = ss.ss_size;
-    t->prog_altstack_flags = ss.ss_flags & kSsAutodisarm;
+    t->prog_altstack_flags = ss.ss_flags & abi::kSsAutodisarm;
   }
   // What stays the shim's: the host altstack, user segments, the host mask.
   hf.uc.uc_stack = abi::StackT{reinterpret_cast<void*>(t->altstack_base), 0, 0, t->altstack_size};

@@ -18,7 +18,6 @@ namespace cocoon::shim {
 namespace {
 
 constexpr std::uint64_t kUnblockable = sigqueue::kUnblockable;
-constexpr int kSsAutodisarm = 1 << 31;
 
 SpinLock g_action_lock;  // rt_sigaction from several threads
 
@@ -171,7 +170,7 @@ long sys_sigaltstack(SyscallFrame& f) {
   bool on_it = t->prog_altstack_size && sp > t->prog_altstack_sp && sp - t->prog_altstack_sp <= t->prog_altstack_size;
   if (f.a[1]) {
     int flags = t->prog_altstack_size ? (on_it ? abi::kSsOnstack : 0) : abi::kSsDisable;
-    flags |= t->prog_altstack_flags & kSsAutodisarm;
+    flags |= t->prog_altstack_flags & abi::kSsAutodisarm;
     abi::StackT old{reinterpret_cast<void*>(t->prog_altstack_sp), flags, 0, t->prog_altstack_size};
     if (!user::write(static_cast<std::uint64_t>(f.a[1]), old)) return -abi::kEFAULT;
   }
@@ -179,7 +178,7 @@ long sys_sigaltstack(SyscallFrame& f) {
     abi::StackT ss;
     if (!user::read(ss, static_cast<std::uint64_t>(f.a[0]))) return -abi::kEFAULT;
     if (on_it) return -abi::kEPERM;  // as Linux: not while running on it
-    int mode = ss.ss_flags & ~kSsAutodisarm;
+    int mode = ss.ss_flags & ~abi::kSsAutodisarm;
     if (mode != 0 && mode != abi::kSsDisable && mode != abi::kSsOnstack) return -abi::kEINVAL;
     if (mode == abi::kSsDisable) {
       t->prog_altstack_sp = 0;
@@ -189,7 +188,7 @@ long sys_sigaltstack(SyscallFrame& f) {
       if (ss.ss_size < 2048) return -abi::kENOMEM;  // MINSIGSTKSZ
       t->prog_altstack_sp = reinterpret_cast<std::uint64_t>(ss.ss_sp);
       t->prog_altstack_size = ss.ss_size;
-      t->prog_altstack_flags = ss.ss_flags & kSsAutodisarm;
+      t->prog_altstack_flags = ss.ss_flags & abi::kSsAutodisarm;
     }
   }
   return 0;
