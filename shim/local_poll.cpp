@@ -166,10 +166,14 @@ long epoll_ctl_local(int epfd, int op, int fdn, std::uint32_t events, std::uint6
   return 0;
 }
 
-void forget_file(const void* file) {
+namespace {
+
+// Drops every interest `doomed` picks (the caller holds no lock).
+template <typename Pred>
+void forget_if(Pred doomed) {
   LockGuard guard(g_lock);
   for (Interest** at = &g_interests; *at;) {
-    if ((*at)->file == file) {
+    if (doomed(**at)) {
       Interest* gone = *at;
       *at = gone->next;
       heap::free(gone, sizeof *gone);
@@ -179,18 +183,15 @@ void forget_file(const void* file) {
   }
 }
 
+}  // namespace
+
+void forget_file(const void* file) {
+  forget_if([file](const Interest& i) { return i.file == file; });
+}
+
 void forget_epoll(int epfd) {
   if (!__atomic_load_n(&g_interests, __ATOMIC_ACQUIRE)) return;
-  LockGuard guard(g_lock);
-  for (Interest** at = &g_interests; *at;) {
-    if ((*at)->epfd == epfd) {
-      Interest* gone = *at;
-      *at = gone->next;
-      heap::free(gone, sizeof *gone);
-    } else {
-      at = &(*at)->next;
-    }
-  }
+  forget_if([epfd](const Interest& i) { return i.epfd == epfd; });
 }
 
 namespace {
