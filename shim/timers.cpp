@@ -180,11 +180,20 @@ void wake_thread() {
   host::futex_wake(&g_wake, 1);
 }
 
-// Arms timer t to expire at `deadline` (monotonic ns; 0 disarms), every `interval` ns after;
+// Now on the timer's own clock: the process's CPU time for the CPU-time itimers, else monotonic.
+std::int64_t clock_of(const Timer& t) { return t.cpu_time ? process_cpu_ns() : clock::monotonic_ns(); }
+
+// Time left before t expires (at least 1 ns while armed, as Linux reports), 0 when disarmed.
+std::int64_t time_left(const Timer& t) {
+  if (!t.deadline) return 0;
+  std::int64_t now = clock_of(t);
+  return t.deadline > now ? t.deadline - now : 1;
+}
+
+// Arms timer t to expire at `deadline` (on its clock; 0 disarms), every `interval` ns after;
 // returns the time that was left and the previous interval.
 void arm(Timer& t, std::int64_t deadline, std::int64_t interval, std::int64_t* old_left, std::int64_t* old_interval) {
-  std::int64_t now = clock::monotonic_ns();
-  *old_left = t.deadline ? (t.deadline > now ? t.deadline - now : 1) : 0;
+  *old_left = time_left(t);
   *old_interval = t.interval;
   t.interval = interval;
   t.overrun = 0;
@@ -268,10 +277,7 @@ long sys_setitimer(SyscallFrame& f) {
     sigqueue::HostSignalsBlocked quiet;
     LockGuard guard(g_lock);
     Timer& t = itimer(which);
-    std::int64_t now = t.cpu_time ? process_cpu_ns() : clock::monotonic_ns();
-    std::int64_t was = t.deadline;
-    arm(t, value ? now + value : 0, interval, &left, &old_interval);
-    left = was ? (was > now ? was - now : 1) : 0;  // in the timer's own clock
+    arm(t, value ? clock_of(t) + value : 0, interval, &left, &old_interval);
   }
   wake_thread();
   if (f.a[2]) {
@@ -290,8 +296,7 @@ long sys_getitimer(SyscallFrame& f) {
     sigqueue::HostSignalsBlocked quiet;
     LockGuard guard(g_lock);
     const Timer& t = g_timers[kItimerSlot + which];
-    std::int64_t now = t.cpu_time ? process_cpu_ns() : clock::monotonic_ns();
-    std::int64_t left = t.deadline ? (t.deadline > now ? t.deadline - now : 1) : 0;
+    std::int64_t left = time_left(t);
     ov = {{t.interval / kNs, (t.interval % kNs) / 1000}, {left / kNs, (left % kNs) / 1000}};
   }
   return user::write(static_cast<std::uint64_t>(f.a[1]), ov) ? 0 : -abi::kEFAULT;
@@ -373,8 +378,7 @@ long sys_timer_gettime(SyscallFrame& f) {
     LockGuard guard(g_lock);
     const Timer* t = posix_timer(f.a[0]);
     if (!t) return -abi::kEINVAL;
-    std::int64_t now = clock::monotonic_ns();
-    ov = {to_ts(t->interval), to_ts(t->deadline ? (t->deadline > now ? t->deadline - now : 1) : 0)};
+    ov = {to_ts(t->interval), to_ts(time_left(*t))};
   }
   return user::write(static_cast<std::uint64_t>(f.a[1]), ov) ? 0 : -abi::kEFAULT;
 }
