@@ -23,7 +23,7 @@ trap 'rm -rf "$W"' EXIT
 cd "$W"
 "$C" keygen --out key.pem >/dev/null
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+source "$(dirname "${BASH_SOURCE[0]}")/timing.sh"
 now() { date +%s%N; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 

@@ -19,8 +19,7 @@ stdlib=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
 "$C" sign --key "$W/k.pem" "$W/py.toml" >/dev/null
 "$C" run "$W/py.toml"; "$C" run -- "$PY" -c pass  # warm the caches
 
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-time_one() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000 )); }
+source "$(dirname "${BASH_SOURCE[0]}")/timing.sh"
 nat=(); sig=(); zc=(); bare=()
 for _ in $(seq "$RUNS"); do
   nat+=("$(time_one "$PY" -c pass)")

@@ -26,8 +26,7 @@ for what in getppid clock_gettime pread4k; do
 done
 
 # (c) start-to-exit of /bin/true: median of 21 runs each, interleaved.
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-time_one() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000 )); }
+source "$(dirname "${BASH_SOURCE[0]}")/timing.sh"
 # Zero-config (a generated, signed manifest: cached after the first run) and --no-manifest.
 nat=(); coc=(); bare=()
 "$C" run -- /bin/true  # fills the zero-config cache
