@@ -249,7 +249,8 @@ static long forward_marshalled(const SyscallInfo& info, SyscallFrame& f) {
         if (n >= 4096) return -abi::kENAMETOOLONG;
         std::uint64_t bytes = static_cast<std::uint64_t>(n) + 1;
         if (used + bytes > kCap) return -abi::kENAMETOOLONG;
-        __builtin_memcpy(ch->data + used, reinterpret_cast<const void*>(vals[i]), bytes);
+        // Checked copy: another thread may unmap the string after strnlen measured it.
+        if (!user::copy_from(ch->data + used, static_cast<std::uint64_t>(vals[i]), bytes)) return -abi::kEFAULT;
         rq.args[i] = static_cast<long>(used);
         rq.extent[i] = bytes;
         rq.ptr_mask |= 1u << i;
