@@ -37,6 +37,11 @@ enum Op : std::uint64_t {
   kOpQeTargetInfo,            // args[1]: out, 512 bytes: the quoting enclave's TARGETINFO
   kOpQuote,                   // args[1]: in, the 432-byte REPORT; args[2]: out, args[3] bytes
                               // for the quote; returns the quote's length
+  // Child processes (proxy/spawn_request.hpp).
+  kOpForkProxy,               // this channel is served by a fork of its worker from now on;
+                              // returns 0 (from the fork), or -errno
+  kOpSpawn,                   // args[0]: in, a spawn::Request and what follows it, args[1] bytes;
+                              // returns the new process's pid; the fork then exits
 };
 
 struct Request {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "proxy/channel.hpp"
+#include "proxy/spawner.hpp"
 
 namespace cocoon::proxy {
 
@@ -31,6 +32,7 @@ struct ProxyOptions {
   Hostile hostile = Hostile::None;
   bool verbose = false;
   pid_t enclave_pid = 0;  // filled in after the enclave process starts (read from the window)
+  SpawnEntry spawn_entry = nullptr;  // starts a child process's enclave (null: no children)
 };
 
 // Runs in the forked child; never returns.

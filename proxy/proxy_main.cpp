@@ -89,10 +89,41 @@ long hostile_result(Hostile h, const channel::Request& rq, long r, std::uint8_t*
   }
 }
 
+int g_spawner = -1;  // the spawner's socket (proxy/spawner.hpp)
+channel::WindowHeader* g_window;
+
+void respond(channel::Channel* ch, long r) {
+  ch->resp.ret = r;
+  __atomic_store_n(&ch->state, channel::kResponse, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&ch->enclave_sleeping, __ATOMIC_SEQ_CST)) futex_wake(&ch->state);
+}
+
+// kOpForkProxy: the channel's vfork child is served by a fork of this worker, with its own
+// fd table and cwd, until kOpSpawn. Returns true in the fork.
+bool fork_for_vfork_child(channel::Channel* ch) {
+  long pid = syscall(SYS_clone, 0 /* no exit signal: the program's wait4 never sees it */, 0, 0, 0, 0);
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    __atomic_store_n(&ch->worker_tid, static_cast<std::int32_t>(gettid()), __ATOMIC_RELEASE);
+    respond(ch, 0);
+    return true;
+  }
+  if (pid < 0) {
+    respond(ch, -errno);
+    return false;
+  }
+  // The fork answers on this channel until it exits.
+  while (syscall(SYS_wait4, pid, nullptr, __WCLONE, nullptr) < 0 && errno == EINTR) {
+  }
+  __atomic_store_n(&ch->worker_tid, static_cast<std::int32_t>(gettid()), __ATOMIC_RELEASE);
+  return false;
+}
+
 void serve(channel::Channel* ch, const ProxyOptions& opts) {
   __atomic_store_n(&ch->worker_tid, static_cast<std::int32_t>(gettid()), __ATOMIC_RELEASE);
   bool peeked = false;
   bool served_one = false;
+  bool vfork_fork = false;  // this process is a worker's fork serving a vfork child
   for (;;) {
     bool got = false;
     // Spin briefly only right after serving a request (the next one usually follows soon);
@@ -116,15 +147,31 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
     channel::Request rq;
     std::memcpy(&rq, &ch->req, sizeof rq);
     if (rq.op == channel::kOpShutdown) return;
+    if (rq.op == channel::kOpForkProxy) {
+      if (vfork_fork) {
+        respond(ch, -EINVAL);
+      } else {
+        vfork_fork = fork_for_vfork_child(ch);
+        served_one = vfork_fork;
+      }
+      continue;
+    }
+    if (rq.op == channel::kOpSpawn) {
+      long r = -EINVAL;
+      std::uint64_t off = static_cast<std::uint64_t>(rq.args[0]), len = static_cast<std::uint64_t>(rq.args[1]);
+      if (vfork_fork && (rq.ptr_mask & 1u) && off <= channel::kChannelDataSize && len <= channel::kChannelDataSize - off)
+        r = request_spawn(g_spawner, ch->data + off, len);
+      respond(ch, r);
+      if (vfork_fork) _exit(0);
+      continue;
+    }
     if (opts.hostile == Hostile::Peek && !peeked) {
       peeked = true;
       peek_at_enclave(static_cast<pid_t>(__atomic_load_n(&opts.window->enclave_pid, __ATOMIC_ACQUIRE)));
     }
     long r = execute_request(rq, ch->data, channel::kChannelDataSize);
     r = hostile_result(opts.hostile, rq, r, ch->data);
-    ch->resp.ret = r;
-    __atomic_store_n(&ch->state, channel::kResponse, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&ch->enclave_sleeping, __ATOMIC_SEQ_CST)) futex_wake(&ch->state);
+    respond(ch, r);
     served_one = true;
   }
 }
@@ -155,6 +202,22 @@ void run_proxy(const ProxyOptions& opts) {
   interrupt.sa_handler = [](int) {};
   sigemptyset(&interrupt.sa_mask);
   sigaction(channel::kInterruptSignal, &interrupt, nullptr);
+  // The program's children are the proxy's: their end is the program's SIGCHLD.
+  struct sigaction child {};
+  child.sa_handler = [](int) {
+    int saved = errno;
+    pid_t enclave = static_cast<pid_t>(__atomic_load_n(&g_window->enclave_pid, __ATOMIC_ACQUIRE));
+    if (enclave > 0) kill(enclave, SIGCHLD);
+    errno = saved;
+  };
+  child.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  sigemptyset(&child.sa_mask);
+  g_window = opts.window;
+  if (opts.spawn_entry) {
+    g_spawner = start_spawner(opts.spawn_entry);
+    if (g_spawner < 0) std::fprintf(stderr, "cocoon: proxy: cannot start the spawner; child processes will fail\n");
+  }
+  sigaction(SIGCHLD, &child, nullptr);
   __atomic_store_n(&opts.window->proxy_pid, static_cast<std::int32_t>(getpid()), __ATOMIC_RELEASE);
   if (!drop_ptrace_capability()) {
     std::fprintf(stderr, "cocoon: proxy: cannot drop CAP_SYS_PTRACE\n");

@@ -29,6 +29,11 @@ class Filter {
 
   void allow(int nr) { add(SCMP_ACT_ALLOW, nr, "allow"); }
   void allow(const char* name) { allow(seccomp_syscall_resolve_name(name)); }
+  // prctl with one option only (arg0 == option).
+  void allow_prctl(int option) {
+    if (int r = seccomp_rule_add(ctx_, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(option))); r != 0)
+      throw std::runtime_error("seccomp_rule_add failed for prctl");
+  }
   void deny(const char* name) { add(SCMP_ACT_ERRNO(EPERM), seccomp_syscall_resolve_name(name), name); }
   void load() {
     if (int r = seccomp_load(ctx_); r != 0) throw std::runtime_error("seccomp_load failed: " + std::to_string(r));
@@ -91,6 +96,14 @@ void install_proxy_seccomp() {
   f.allow("exit");
   f.allow("exit_group");
   f.allow("restart_syscall");
+  // A worker's fork serving a vfork child (proxy/spawn_request.hpp) ends with the proxy, and
+  // the worker waits for it; its fd table goes to the spawner over a socket.
+  f.allow_prctl(PR_SET_PDEATHSIG);
+  f.allow("kill");  // the program's children (the shim checks the pid), SIGCHLD to the enclave
+  f.allow("wait4");
+  f.allow("sendmsg");
+  f.allow("recvfrom");
+  f.allow("socketpair");
   f.load();
 }
 

@@ -23,6 +23,8 @@ shim_syscall_entry:
     mov %gs:T_STACK_TOP, %rsp
     cmp $56, %rax
     je .Lclone
+    cmp $58, %rax
+    je .Lclone
     sub $8, %rsp
     push %r9
     push %r8
@@ -42,8 +44,8 @@ shim_syscall_entry:
     pop %r9
     jmp shim_leave
 
-/* clone: the child resumes with every register of the caller, so the frame also holds the
- * callee-saved ones (struct CloneFrame in shim/thread.hpp). */
+/* clone and vfork: the child resumes with every register of the caller, so the frame also
+ * holds the callee-saved ones (struct CloneFrame in shim/thread.hpp). */
 .Lclone:
     sub $8, %rsp
     push %r15

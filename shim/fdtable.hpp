@@ -14,6 +14,10 @@ namespace cocoon::shim::fd {
 inline constexpr int kMaxFds = 32768;
 
 void init();
+// A spawned child's table: exactly the fds its parent passed (instead of 0, 1, 2).
+void init_inherited(const std::int32_t* fds, std::uint64_t n);
+// A copy of the process's table for a vfork child (kMaxFds bytes).
+void copy_table(std::uint8_t* dst);
 bool is_open(int fd);
 // The proxy's fd for a program fd, or -1 when not open.
 int to_proxy(int fd);

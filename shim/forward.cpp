@@ -1,4 +1,5 @@
 #include "shim/forward.hpp"
+#include "shim/vfork.hpp"
 
 #include "shim/fdtable.hpp"
 #include "shim/globals.hpp"
@@ -62,6 +63,7 @@ bool may_block(std::uint64_t op) {
     case 42: case 43: case 288:                             // connect accept accept4
     case 44: case 45: case 46: case 47: case 299: case 307: // sendto recvfrom sendmsg recvmsg recvmmsg sendmmsg
     case 73: case 40:                                       // flock sendfile
+    case 61: case 247:                                      // wait4 waitid
       return true;
     default:
       return false;
@@ -205,7 +207,8 @@ long forward_generic(const SyscallInfo& info, SyscallFrame& f) {
     std::int64_t size = static_cast<std::int64_t>(trusted::size_of(static_cast<int>(f.a[0])));
     user::copy_to(static_cast<std::uint64_t>(f.a[1]) + 48, &size, 8);
   }
-  if (ret == 0 && (f.nr == 80 || f.nr == 81)) note_chdir(f);
+  // A vfork child's cwd is its proxy fork's, not the program's.
+  if (ret == 0 && (f.nr == 80 || f.nr == 81) && !vfork::current()) note_chdir(f);
   return ret;
 }
 

@@ -18,7 +18,8 @@ struct Globals {
   channel::WindowHeader* window;               // untrusted
   std::uint32_t flags;                         // launch::Flags
   std::uint32_t max_threads;
-  std::int64_t pid, ppid;
+  std::int64_t pid, ppid;         // as the program sees them
+  std::int64_t host_pid;          // the enclave process (host signals to its threads)
   std::uint32_t uid, gid;
   std::uint64_t rlimit_nofile, rlimit_stack;
   char release[65];

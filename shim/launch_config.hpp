@@ -19,7 +19,7 @@ inline constexpr int kShimFd = 5;     // the cocoon-shim ELF (memfd, also what w
 inline constexpr int kLogFd = 2;      // the supervisor's stderr, for the shim's log lines
 
 inline constexpr char kMagic[8] = {'C', 'O', 'C', 'O', 'O', 'N', 'L', 'C'};
-inline constexpr std::uint32_t kVersion = 2;
+inline constexpr std::uint32_t kVersion = 3;
 
 enum Flags : std::uint32_t {
   kVerbose = 1u << 0,         // name each refused syscall once, log decisions
@@ -27,6 +27,9 @@ enum Flags : std::uint32_t {
   kTestNoDispatch = 1u << 2,  // TEST ONLY: do not enable Syscall User Dispatch, so a raw
                               // syscall of the program meets the seccomp filter
   kNoPatch = 1u << 3,         // never rewrite call sites (every syscall traps; for tests)
+  kSpawned = 1u << 4,         // a child process (vfork/posix_spawn + execve of a program in an
+                              // enclave): program, argv, envp and cwd are the execve's, and
+                              // the fds in inherited_fds are open
 };
 
 // SIMULATION ONLY: what SGX hardware knows and the enclave cannot — the processor's key
@@ -74,6 +77,9 @@ struct LaunchConfig {
   char host_release[65];           // uname -r of the host (reported by uname())
   char host_nodename[65];
   char pad[6];
+  Blob inherited_fds;              // kSpawned: std::int32_t[] of the program's open fds
+  std::uint64_t ignored_signals;   // kSpawned: bit sig-1 for each signal that stays ignored
+  std::int64_t program_pid;        // kSpawned: the supervisor's pid, which the program reports
 };
 
 }  // namespace cocoon::launch

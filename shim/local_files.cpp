@@ -15,6 +15,7 @@
 #include "shim/thread.hpp"
 #include "shim/threads.hpp"
 #include "shim/user_memory.hpp"
+#include "shim/vfork.hpp"
 
 namespace cocoon::shim::local {
 namespace {
@@ -36,8 +37,13 @@ struct Object {
   std::uint32_t readers, writers;  // open files of each end (a pipe)
   std::uint64_t count;             // eventfd
   bool semaphore;
+  bool exported;                   // moved to the host for a child process (export_fd)
   std::uint32_t opens;             // open files referring to it
 };
+
+// A call on an object exported meanwhile: it goes to the proxy instead (never returned to the
+// program).
+constexpr long kReforward = -100000;
 
 // An open file description: one end (shared by its dups, as is O_NONBLOCK).
 struct OpenFile {
@@ -52,13 +58,20 @@ OpenFile** g_fds;           // by program fd; allocated at the first pipe or eve
 std::uint32_t g_changes;    // futex word: bumped by every change of any object
 std::uint32_t g_mixed;      // threads waiting in the proxy for sets with local fds
 
+// The calling thread's table: a vfork child has its own copy (shim/vfork.hpp).
+OpenFile** table() {
+  if (vfork::Child* c = vfork::current()) return reinterpret_cast<OpenFile**>(c->local_files);
+  return __atomic_load_n(&g_fds, __ATOMIC_ACQUIRE);
+}
+
 OpenFile* file_of(int fdn) {
-  if (!g_fds || fdn < 0 || fdn >= fd::kMaxFds) return nullptr;
-  return __atomic_load_n(&g_fds[fdn], __ATOMIC_ACQUIRE);
+  OpenFile** t = table();
+  if (!t || fdn < 0 || fdn >= fd::kMaxFds) return nullptr;
+  return __atomic_load_n(&t[fdn], __ATOMIC_ACQUIRE);
 }
 
 bool ensure_table() {
-  if (__atomic_load_n(&g_fds, __ATOMIC_ACQUIRE)) return true;
+  if (vfork::current() || __atomic_load_n(&g_fds, __ATOMIC_ACQUIRE)) return true;
   auto** t = static_cast<OpenFile**>(mem::shim_alloc(sizeof(OpenFile*) * fd::kMaxFds));
   if (!t) return false;
   OpenFile** expected = nullptr;
@@ -111,8 +124,9 @@ OpenFile* new_file(Object* obj, Kind kind, bool nonblocking) {
 // Waits for a change after `seen` (the value of the change word read under the lock that
 // found nothing to do). kRestartSyscall when a signal is due (EINTR, or the call is made again
 // under SA_RESTART, as for Linux's pipes).
-long wait_change(std::uint32_t seen) {
+long wait_change(std::uint32_t seen, const Object* o) {
   host::futex_wait(&g_changes, seen, -1);
+  if (__atomic_load_n(&o->exported, __ATOMIC_ACQUIRE)) return kReforward;
   if (__atomic_load_n(&current_thread()->deliverable, __ATOMIC_ACQUIRE)) return kRestartSyscall;
   return 0;
 }
@@ -128,6 +142,7 @@ long pipe_read(OpenFile* of, std::uint8_t* dst, std::uint64_t len) {
     long got = -1;
     {
       LockGuard guard(g_lock);
+      if (o->exported) return kReforward;
       if (o->size > 0) {
         std::uint64_t n = len < o->size ? len : o->size;
         for (std::uint64_t done = 0; done < n;) {
@@ -150,7 +165,7 @@ long pipe_read(OpenFile* of, std::uint8_t* dst, std::uint64_t len) {
       changed();
       return got;
     }
-    if (long r = wait_change(seen)) return r;
+    if (long r = wait_change(seen, o)) return r;
   }
 }
 
@@ -164,6 +179,7 @@ long pipe_write(OpenFile* of, const std::uint8_t* src, std::uint64_t len) {
     bool wrote = false;
     {
       LockGuard guard(g_lock);
+      if (o->exported) return done ? static_cast<long>(done) : kReforward;
       if (o->readers == 0) return done ? static_cast<long>(done) : -abi::kEPIPE;
       std::uint64_t room = kPipeCapacity - o->size;
       std::uint64_t want = len - done;
@@ -189,7 +205,7 @@ long pipe_write(OpenFile* of, const std::uint8_t* src, std::uint64_t len) {
       if (done == len || of->nonblocking) return static_cast<long>(done);
       continue;
     }
-    if (long r = wait_change(seen)) return done ? static_cast<long>(done) : r;
+    if (long r = wait_change(seen, o)) return done ? static_cast<long>(done) : r;
   }
 }
 
@@ -201,6 +217,7 @@ long eventfd_read(OpenFile* of, std::uint8_t* dst, std::uint64_t len) {
     std::uint64_t value = 0;
     {
       LockGuard guard(g_lock);
+      if (o->exported) return kReforward;
       if (o->count > 0) {
         value = o->semaphore ? 1 : o->count;
         o->count -= value;
@@ -213,7 +230,7 @@ long eventfd_read(OpenFile* of, std::uint8_t* dst, std::uint64_t len) {
       changed();
       return 8;
     }
-    if (long r = wait_change(seen)) return r;
+    if (long r = wait_change(seen, o)) return r;
   }
 }
 
@@ -228,6 +245,7 @@ long eventfd_write(OpenFile* of, const std::uint8_t* src, std::uint64_t len) {
     bool done = false;
     {
       LockGuard guard(g_lock);
+      if (o->exported) return kReforward;
       if (kEventfdMax - o->count >= add) {
         o->count += add;
         done = true;
@@ -239,7 +257,7 @@ long eventfd_write(OpenFile* of, const std::uint8_t* src, std::uint64_t len) {
       if (add) changed();
       return 8;
     }
-    if (long r = wait_change(seen)) return r;
+    if (long r = wait_change(seen, o)) return r;
   }
 }
 
@@ -311,8 +329,9 @@ long adopt_pair(int rfd, int wfd, long flags) {
   obj->buf = buf;
   obj->readers = obj->writers = 1;
   obj->opens = 2;
-  __atomic_store_n(&g_fds[rfd], r, __ATOMIC_RELEASE);
-  __atomic_store_n(&g_fds[wfd], w, __ATOMIC_RELEASE);
+  OpenFile** t = table();
+  __atomic_store_n(&t[rfd], r, __ATOMIC_RELEASE);
+  __atomic_store_n(&t[wfd], w, __ATOMIC_RELEASE);
   return 0;
 }
 
@@ -363,13 +382,13 @@ long make_eventfd(std::uint64_t initval, long flags) {
   obj->count = static_cast<std::uint32_t>(initval);
   obj->semaphore = (flags & kEfdSemaphore) != 0;
   obj->opens = 1;
-  __atomic_store_n(&g_fds[r], of, __ATOMIC_RELEASE);
+  __atomic_store_n(&table()[r], of, __ATOMIC_RELEASE);
   return r;
 }
 
 }  // namespace
 
-bool any() { return __atomic_load_n(&g_fds, __ATOMIC_ACQUIRE) != nullptr; }
+bool any() { return table() != nullptr; }
 bool is_local(int fdn) { return file_of(fdn) != nullptr; }
 const void* file_identity(int fdn) { return file_of(fdn); }
 void poke() { changed(); }
@@ -394,7 +413,7 @@ static long data_call(OpenFile* of, SyscallFrame& f) {
 }
 
 bool intercept(const syscalls::SyscallInfo& info, SyscallFrame& f, long* result) {
-  if (!__atomic_load_n(&g_fds, __ATOMIC_ACQUIRE) || info.args[0].kind != syscalls::Arg::Fd) return false;
+  if (!table() || info.args[0].kind != syscalls::Arg::Fd) return false;
   OpenFile* of = file_of(static_cast<int>(f.a[0]));
   if (!of) return false;
   switch (f.nr) {
@@ -403,7 +422,7 @@ bool intercept(const syscalls::SyscallInfo& info, SyscallFrame& f, long* result)
       if (!held) return false;  // closed meanwhile: the placeholder's number is gone too
       *result = data_call(held, f);
       release(held);
-      return true;
+      return *result != kReforward;  // exported meanwhile: the proxy serves it
     }
     case 17: case 18: case 295: case 296: case 327: case 328:  // pread/pwrite families
       *result = -abi::kESPIPE;
@@ -420,7 +439,7 @@ bool intercept(const syscalls::SyscallInfo& info, SyscallFrame& f, long* result)
 void on_close(int fdn) {
   OpenFile* of = file_of(fdn);
   if (!of) return;
-  __atomic_store_n(&g_fds[fdn], nullptr, __ATOMIC_RELEASE);
+  __atomic_store_n(&table()[fdn], nullptr, __ATOMIC_RELEASE);
   release(of);
 }
 
@@ -432,7 +451,127 @@ void on_dup(int from, int to) {
     LockGuard guard(g_lock);
     ++of->refs;
   }
-  __atomic_store_n(&g_fds[to], of, __ATOMIC_RELEASE);
+  __atomic_store_n(&table()[to], of, __ATOMIC_RELEASE);
+}
+
+void copy_table_for_child(void** dst) {
+  OpenFile** src = __atomic_load_n(&g_fds, __ATOMIC_ACQUIRE);
+  if (!src) return;
+  LockGuard guard(g_lock);
+  for (int i = 0; i < fd::kMaxFds; ++i) {
+    OpenFile* of = __atomic_load_n(&src[i], __ATOMIC_ACQUIRE);
+    if (of) ++of->refs;
+    dst[i] = of;
+  }
+}
+
+void release_child_table(void** t) {
+  for (int i = 0; i < fd::kMaxFds; ++i)
+    if (auto* of = static_cast<OpenFile*>(t[i])) {
+      t[i] = nullptr;
+      release(of);
+    }
+}
+
+namespace {
+
+// Takes every fd of `obj` out of `t` (the files go to `drop`, to be released).
+void unlink_object(OpenFile** t, const Object* obj, OpenFile** drop, int& ndrop, int cap) {
+  if (!t) return;
+  for (int i = 0; i < fd::kMaxFds; ++i) {
+    OpenFile* of = __atomic_load_n(&t[i], __ATOMIC_ACQUIRE);
+    if (!of || of->obj != obj) continue;
+    __atomic_store_n(&t[i], nullptr, __ATOMIC_RELEASE);
+    if (ndrop < cap) drop[ndrop++] = of;  // beyond: kept alive (a bounded leak, never a use after free)
+  }
+}
+
+// An fd (the calling thread's table) of `obj` that writes into it, or -1.
+int writer_fd(const Object* obj) {
+  OpenFile** t = table();
+  for (int i = 0; t && i < fd::kMaxFds; ++i) {
+    OpenFile* of = __atomic_load_n(&t[i], __ATOMIC_ACQUIRE);
+    if (of && of->obj == obj && of->kind != Kind::PipeRead) return i;
+  }
+  return -1;
+}
+
+}  // namespace
+
+long export_fd(int fdn) {
+  OpenFile* of = file_of(fdn);
+  if (!of) return 0;
+  Object* obj = of->obj;
+  bool eventfd = of->kind == Kind::EventFd;
+  std::uint8_t* data = nullptr;
+  std::uint64_t count = 0;
+  std::uint32_t n = 0;
+  int wfd = -1;
+  {
+    LockGuard guard(g_lock);
+    if (obj->exported) return 0;
+    if (!eventfd && obj->size) {
+      data = static_cast<std::uint8_t*>(heap::alloc(obj->size));
+      if (!data) return -abi::kENOMEM;
+      for (std::uint32_t k = 0; k < obj->size; ++k) data[k] = obj->buf[(obj->head + k) % kPipeCapacity];
+      n = obj->size;
+    }
+    count = obj->count;
+    obj->size = 0;
+    obj->count = 0;
+    __atomic_store_n(&obj->exported, true, __ATOMIC_RELEASE);
+  }
+  wfd = writer_fd(obj);
+  // Every table loses the object's fds: the parent's, this child's, other vfork children's.
+  constexpr int kCap = 256;
+  OpenFile* drop[kCap];
+  int ndrop = 0;
+  {
+    LockGuard guard(g_lock);
+    unlink_object(__atomic_load_n(&g_fds, __ATOMIC_ACQUIRE), obj, drop, ndrop, kCap);
+    threads::for_each_live([&](ShimThread* t) {
+      if (auto* c = static_cast<vfork::Child*>(t->vfork_child))
+        unlink_object(reinterpret_cast<OpenFile**>(c->local_files), obj, drop, ndrop, kCap);
+    });
+  }
+  // What it held goes into the host object, through a writing fd, or one opened for the
+  // purpose from the read end (/proc/self/fd/N of a pipe opens it for writing).
+  long r = 0;
+  if (n || count) {
+    int tmp = -1;
+    if (wfd < 0) {
+      char path[40] = "/proc/self/fd/";
+      int len = 14;
+      char digits[12];
+      int nd = 0;
+      for (int v = fdn; v || !nd; v /= 10) digits[nd++] = static_cast<char>('0' + v % 10);
+      while (nd) path[len++] = digits[--nd];
+      path[len] = 0;
+      ProxyRequest open_rq(257);
+      open_rq.arg(0, -100);
+      if (!open_rq.in_bytes(1, path, static_cast<std::uint64_t>(len) + 1)) r = -abi::kENOMEM;
+      open_rq.arg(2, 01 | 02000000);  // O_WRONLY | O_CLOEXEC
+      tmp = r ? -1 : static_cast<int>(open_rq.call("openat"));
+      wfd = tmp;
+    }
+    if (wfd < 0) {
+      r = wfd < 0 && !r ? wfd : r;
+    } else {
+      ProxyRequest w(1);
+      w.arg(0, wfd);
+      bool ok = eventfd ? w.in_bytes(1, &count, 8) : w.in_bytes(1, data, n);
+      w.arg(2, eventfd ? 8 : n);
+      long wr = ok ? w.call("write") : -abi::kENOMEM;
+      if (wr < 0) r = wr;
+      else if (static_cast<std::uint64_t>(wr) != (eventfd ? 8u : n)) r = -abi::kEIO;
+    }
+    if (tmp >= 0) proxy_call(3, tmp);
+    if (r < 0 && verbose()) log("a pipe handed to a child process lost %u buffered bytes (errno %ld)", n, -r);
+  }
+  if (data) heap::free(data, n);
+  for (int i = 0; i < ndrop; ++i) release(drop[i]);
+  changed();  // waiters in the shim see `exported` and go to the proxy
+  return r;
 }
 
 void set_nonblocking(int fdn, bool on) {

@@ -30,6 +30,15 @@ void on_close(int fd);
 void on_dup(int from, int to);
 // fcntl(F_SETFL) / ioctl(FIONBIO) on a local fd: its O_NONBLOCK (shared by its dups).
 void set_nonblocking(int fd, bool on);
+// vfork children (shim/vfork.hpp): a copy of the table holding its own references, and
+// their release when the child is done.
+void copy_table_for_child(void** dst);
+void release_child_table(void** table);
+// Moves the pipe or eventfd behind `fd` (the calling thread's table) to the host, for a
+// child process that inherits it: what it buffers goes into its placeholder, and from now on
+// every fd of it is the proxy's. Returns 0 or -errno.
+long export_fd(int fd);
+
 // FIONREAD: bytes (or for an eventfd, 8 when readable) waiting; -EBADF if not local.
 long bytes_ready(int fd);
 

@@ -35,7 +35,7 @@ ShimThread* choose_thread(int sig) {
 void kick(ShimThread* t) {
   if (t == current_thread()) return;
   std::int32_t tid = __atomic_load_n(&t->tid, __ATOMIC_ACQUIRE);
-  if (tid > 0) host::call(abi::kTgkill, g.pid, tid, kKickSignal);
+  if (tid > 0) host::call(abi::kTgkill, g.host_pid, tid, kKickSignal);
 }
 
 void fill_info(abi::SigInfo* info, int sig, const PendingSignal& p) {
@@ -59,7 +59,7 @@ HostSignalsBlocked::HostSignalsBlocked() {
 HostSignalsBlocked::~HostSignalsBlocked() { host::call(abi::kRtSigprocmask, abi::kSigSetmask, &old_, 0, 8); }
 
 bool is_kick(int sig, const abi::SigInfo* si) {
-  return sig == kKickSignal && si->si_code == abi::kSiTkill && static_cast<std::int32_t>(si->field0) == g.pid;
+  return sig == kKickSignal && si->si_code == abi::kSiTkill && static_cast<std::int32_t>(si->field0) == g.host_pid;
 }
 
 std::uint32_t* generation_word() { return &g_generation; }

@@ -258,7 +258,7 @@ void die_by(int sig, const char* reason) {
   host::call(abi::kRtSigaction, sig, &dfl, 0, 8);
   std::uint64_t unblock = 1ull << (sig - 1);
   host::call(abi::kRtSigprocmask, abi::kSigUnblock, &unblock, 0, 8);
-  host::call(abi::kTgkill, g.pid, host::call(abi::kGettid), sig);
+  host::call(abi::kTgkill, g.host_pid, host::call(abi::kGettid), sig);
   // A signal whose default action does not end the process still ends it here.
   host::exit_group(128 + sig);
 }

@@ -38,11 +38,16 @@
   /* threads and process end (shim/sys_thread.cpp) */                                                \
   X(arch_prctl, 158) X(set_tid_address, 218) X(set_robust_list, 273) X(get_robust_list, 274)         \
   X(futex, 202) X(clone, 56) X(exit, 60) X(exit_group, 231)                                                      \
-  /* programs (shim/sys_process.cpp) */                                                              \
-  X(execve, 59)
+  /* programs (shim/sys_process.cpp) and child processes (shim/sys_spawn.cpp) */                      \
+  X(execve, 59) X(vfork, 58) X(wait4, 61) X(waitid, 247) X(setsid, 112)
 
 namespace cocoon::shim {
 #define COCOON_DECLARE_HANDLER(name, nr) long sys_##name(SyscallFrame& f);
 COCOON_SHIM_HANDLERS(COCOON_DECLARE_HANDLER)
 #undef COCOON_DECLARE_HANDLER
+
+namespace children {
+// kill(2) of a pid other than the program's own (shim/sys_spawn.cpp): its children only.
+long kill_other(long pid, long sig);
+}  // namespace children
 }  // namespace cocoon::shim

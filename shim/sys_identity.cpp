@@ -10,6 +10,7 @@
 #include "shim/thread.hpp"
 #include "shim/threads.hpp"
 #include "shim/user_memory.hpp"
+#include "shim/vfork.hpp"
 
 namespace cocoon::shim {
 namespace {
@@ -114,6 +115,12 @@ long sys_uname(SyscallFrame& f) {
 }
 
 long sys_umask(SyscallFrame& f) {
+  if (vfork::Child* c = vfork::current()) {  // the child's own (its proxy fork's too)
+    std::uint32_t old = c->umask;
+    c->umask = static_cast<std::uint32_t>(f.a[0]) & 0777;
+    proxy_call(95, c->umask);
+    return old;
+  }
   std::uint32_t old = g.umask;
   g.umask = static_cast<std::uint32_t>(f.a[0]) & 0777;
   // Files are created by the proxy: keep its umask the same as the program's.

@@ -14,6 +14,7 @@
 #include "shim/thread.hpp"
 #include "shim/threads.hpp"
 #include "shim/user_memory.hpp"
+#include "shim/vfork.hpp"
 
 namespace cocoon::shim {
 namespace {
@@ -63,6 +64,9 @@ Vec copy_vec(std::uint64_t uptr, std::uint32_t count, char**& slots, char*& text
 }  // namespace
 
 long sys_execve(SyscallFrame& f) {
+  if (vfork::current())
+    return vfork::exec_child(static_cast<std::uint64_t>(f.a[0]), static_cast<std::uint64_t>(f.a[1]),
+                             static_cast<std::uint64_t>(f.a[2]));
   // Linux would end the other threads first; the shim cannot stop a thread that is inside
   // a proxy call or a wait, so a program with several threads cannot exec (yet).
   if (threads::live_count() > 1) {

@@ -13,6 +13,7 @@
 #include "shim/thread.hpp"
 #include "shim/threads.hpp"
 #include "shim/user_memory.hpp"
+#include "shim/vfork.hpp"
 
 namespace cocoon::shim {
 namespace {
@@ -28,7 +29,9 @@ bool valid_signal(long sig) { return sig >= 1 && sig <= abi::kNSig; }
 long sys_rt_sigaction(SyscallFrame& f) {
   long sig = f.a[0];
   if (!valid_signal(sig) || f.a[3] != 8) return -abi::kEINVAL;
-  abi::KernelSigaction& cur = signals::program_action(static_cast<int>(sig));
+  // A vfork child's dispositions are its own (glibc's posix_spawn resets handlers there).
+  vfork::Child* child = vfork::current();
+  abi::KernelSigaction& cur = child ? child->actions[sig] : signals::program_action(static_cast<int>(sig));
   abi::KernelSigaction next;
   if (f.a[1]) {
     if (sig == abi::kSIGKILL || sig == abi::kSIGSTOP) return -abi::kEINVAL;
@@ -195,12 +198,13 @@ long sys_sigaltstack(SyscallFrame& f) {
 }
 
 long sys_kill(SyscallFrame& f) {
-  long pid = f.a[0], sig = f.a[1];
+  long pid = static_cast<std::int32_t>(f.a[0]), sig = f.a[1];  // pid_t: an int
   if (sig < 0 || sig > abi::kNSig) return -abi::kEINVAL;
   if (pid == g.pid || pid == 0 || pid == -1 || pid == -g.pid)
     return signals::send(nullptr, static_cast<int>(sig), abi::kSiUser);
-  report_unsupported(62, "signals to processes outside the enclave are refused (EPERM)");
-  return -abi::kEPERM;
+  long r = children::kill_other(pid, sig);
+  if (r == -abi::kEPERM) report_unsupported(62, "signals to processes other than the program's children are refused (EPERM)");
+  return r;
 }
 
 long sys_tgkill(SyscallFrame& f) {

@@ -13,6 +13,7 @@
 #include "shim/thread.hpp"
 #include "shim/threads.hpp"
 #include "shim/user_memory.hpp"
+#include "shim/vfork.hpp"
 
 extern "C" {
 long shim_host_clone(unsigned long flags, std::uint64_t stack_top, std::int32_t* ptid, std::int32_t* ctid,
@@ -227,6 +228,13 @@ void thread_start(void* arg) {
     if (r != 0) fatal("cannot enable Syscall User Dispatch for a new thread (errno %ld)", -r);
   }
   signals::setup_thread_altstack(t->altstack_base, t->altstack_size);
+  if (t->vfork_child) {
+    // A vfork child: its forwarded calls go to a fork of the proxy worker (shim/vfork.hpp).
+    while (!__atomic_load_n(&t->start_go, __ATOMIC_ACQUIRE)) host::futex_wait(&t->start_go, 0, -1);
+    long r = proxy_call(static_cast<long>(channel::kOpForkProxy));
+    if (r < 0) vfork::finish_child(r);
+    static_cast<vfork::Child*>(t->vfork_child)->proxy_forked = 1;
+  }
   // The kernel stores the tid (CLONE_PARENT_SETTID) before either thread runs again: the
   // creator stores it, and the child's program code waits for that (else a thread that
   // exits at once could clear the word before its creator sets it, and pthread_join hang).
@@ -235,6 +243,9 @@ void thread_start(void* arg) {
   host::call(abi::kRtSigprocmask, abi::kSigSetmask, &t->start_host_mask, 0, 8);
   shim_resume_child(t->start_regs, t->start_rsp);
 }
+
+long launch_thread(CloneFrame& cf, unsigned long flags, std::uint64_t newsp, std::uint64_t ptid, std::uint64_t ctid,
+                  std::uint64_t tls, vfork::Child* vchild);
 
 long create_thread(CloneFrame& cf) {
   unsigned long flags = static_cast<unsigned long>(cf.a[0]);
@@ -253,15 +264,18 @@ long create_thread(CloneFrame& cf) {
   }
   if (newsp == 0) return -abi::kEINVAL;
   if ((flags & kCloneSettls) && tls >= 0x7ffffffff000ull) return -abi::kEPERM;  // as Linux: not a user address
+  return launch_thread(cf, flags, newsp, ptid, ctid, tls, nullptr);
+}
+
+// The new thread's start (a pthread, or a vfork child when vchild is set).
+long launch_thread(CloneFrame& cf, unsigned long flags, std::uint64_t newsp, std::uint64_t ptid, std::uint64_t ctid,
+                   std::uint64_t tls, vfork::Child* vchild) {
   ShimThread* self = current_thread();
   // The child leaves the shim the way this call will: through the same return path, whose
   // bytes (from shim_syscall_entry's return address to the program's stack pointer at the
   // syscall instruction) are copied to just below the child's stack pointer.
   std::uint64_t saved = self->saved_program_rsp;
-  std::uint64_t ret_addr;
-  __builtin_memcpy(&ret_addr, reinterpret_cast<const void*>(saved), 8);
-  std::uint64_t path = ret_addr == reinterpret_cast<std::uint64_t>(&shim_trap_stub_return) ? patch::kTrapPathBytes
-                                                                                          : patch::kStubPathBytes;
+  std::uint64_t path = threads::return_path_bytes(self);
   if (newsp < path) return -abi::kEFAULT;
   if ((flags & kCloneParentSettid) && !user::range_writable(ptid, 4)) return -abi::kEFAULT;
   if ((flags & (kCloneChildSettid | kCloneChildCleartid)) && !user::range_writable(ctid, 4)) return -abi::kEFAULT;
@@ -306,6 +320,7 @@ long create_thread(CloneFrame& cf) {
   t->has_saved_mask = 0;
   t->deliverable = 0;
   __builtin_memcpy(t->name, self->name, sizeof t->name);
+  t->vfork_child = vchild;
   __builtin_memcpy(t->start_regs, &cf, sizeof t->start_regs);
   t->start_rsp = newsp - path;
   t->start_flags = flags;
@@ -380,6 +395,16 @@ void release_robust_list(ShimThread* t) {
   if (pending) release_robust_futex(pending, head.futex_offset, t->tid);
 }
 
+[[noreturn]] void host_thread_end(ShimThread* t) {
+  std::uint64_t old;
+  block_host_signals(&old);
+  __atomic_store_n(&t->tid, 0, __ATOMIC_RELEASE);
+  // Slot 0 (the main thread's) is never reused; others are free again once the kernel
+  // clears host_alive, after this host thread is gone.
+  if (t->index != 0) __atomic_store_n(&t->claimed, 0u, __ATOMIC_RELEASE);
+  for (;;) host::call(abi::kExit, 0);
+}
+
 [[noreturn]] void thread_exit(int status) {
   ShimThread* t = current_thread();
   release_robust_list(t);
@@ -390,13 +415,7 @@ void release_robust_list(ShimThread* t) {
   }
   // The last thread's exit ends the process with its status.
   if (__atomic_sub_fetch(&g_live, 1, __ATOMIC_ACQ_REL) == 0) host::exit_group(status);
-  std::uint64_t old;
-  block_host_signals(&old);
-  __atomic_store_n(&t->tid, 0, __ATOMIC_RELEASE);
-  // Slot 0 (the main thread's) is never reused; others are free again once the kernel
-  // clears host_alive, after this host thread is gone.
-  if (t->index != 0) __atomic_store_n(&t->claimed, 0u, __ATOMIC_RELEASE);
-  for (;;) host::call(abi::kExit, 0);
+  host_thread_end(t);
 }
 
 }  // namespace
@@ -475,14 +494,43 @@ long sys_futex(SyscallFrame& f) {
   }
 }
 
-long sys_exit(SyscallFrame& f) { thread_exit(static_cast<int>(f.a[0] & 0xff)); }
+long sys_exit(SyscallFrame& f) {
+  if (vfork::current()) vfork::exit_child(static_cast<int>(f.a[0] & 0xff));
+  thread_exit(static_cast<int>(f.a[0] & 0xff));
+}
 
-long sys_exit_group(SyscallFrame& f) { host::exit_group(static_cast<int>(f.a[0] & 0xff)); }
+long sys_exit_group(SyscallFrame& f) {
+  if (vfork::current()) vfork::exit_child(static_cast<int>(f.a[0] & 0xff));
+  host::exit_group(static_cast<int>(f.a[0] & 0xff));
+}
 
 // Reached only through shim_syscall_entry's clone path, whose frame is a CloneFrame.
-long sys_clone(SyscallFrame& f) { return create_thread(*reinterpret_cast<CloneFrame*>(&f)); }
+long sys_clone(SyscallFrame& f) {
+  auto& cf = *reinterpret_cast<CloneFrame*>(&f);
+  unsigned long flags = static_cast<unsigned long>(cf.a[0]);
+  if ((flags & (kCloneVm | vfork::kCloneVfork)) == (kCloneVm | vfork::kCloneVfork) && !(flags & kCloneThread))
+    return vfork::start(cf, static_cast<std::uint64_t>(cf.a[1]));
+  return create_thread(cf);
+}
 
 namespace threads {
+
+std::uint64_t return_path_bytes(const ShimThread* t) {
+  std::uint64_t ret_addr;
+  __builtin_memcpy(&ret_addr, reinterpret_cast<const void*>(t->saved_program_rsp), 8);
+  return ret_addr == reinterpret_cast<std::uint64_t>(&shim_trap_stub_return) ? patch::kTrapPathBytes
+                                                                            : patch::kStubPathBytes;
+}
+
+long start_vfork_thread(CloneFrame& cf, std::uint64_t newsp, void* child) {
+  return launch_thread(cf, kCloneVm, newsp, 0, 0, 0, static_cast<vfork::Child*>(child));
+}
+
+[[noreturn]] void end_vfork_thread() {
+  ShimThread* t = current_thread();
+  __atomic_sub_fetch(&g_live, 1, __ATOMIC_ACQ_REL);
+  host_thread_end(t);
+}
 
 void init() {
   slot(0)->claimed = 1;

@@ -56,6 +56,7 @@ struct ShimThread {
   std::uint64_t start_ptid, start_ctid;
   std::uint32_t start_go;           // set by the creator once the program's ptid holds the tid
   void* path_scratch;               // this slot's policy::Resolved (shim/path_calls.cpp), kept
+  void* vfork_child;                // a vfork child's own state (shim/vfork.hpp), else null
   // Signals (shim/signals.cpp): pending for this thread, with what each carries; the mask
   // to restore once a handler ran after sigsuspend.
   std::uint64_t pending;

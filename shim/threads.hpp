@@ -21,6 +21,15 @@ bool tid_alive(long tid);
 // The live thread with this tid, or null.
 ShimThread* live_thread(long tid);
 
+// Bytes of the return path (shim entry's return address up to the program's stack pointer at
+// the syscall) on the calling thread's program stack, from its saved_program_rsp.
+std::uint64_t return_path_bytes(const ShimThread* t);
+// A vfork child's thread (shim/vfork.hpp): resumes the program with cf's registers at newsp.
+// Returns its tid or -errno.
+long start_vfork_thread(CloneFrame& cf, std::uint64_t newsp, void* child);
+// Ends the calling vfork child's thread (no exit status: the process goes on).
+[[noreturn]] void end_vfork_thread();
+
 // Slots: index < slot_count(); slot_at is null for a slot never used yet (its pages are not
 // committed). A slot is live while claimed with a tid.
 std::uint32_t slot_count();

@@ -102,7 +102,6 @@ inline constexpr const char* kPrivileged =
 inline constexpr const char* kFixedCreds =
     "credentials are fixed for the enclave's lifetime; changing them is refused";
 inline constexpr const char* kOneProcess = "not yet supported: one enclave runs one process";
-inline constexpr const char* kNoChildren = "no child processes: one enclave runs one process";
 inline constexpr const char* kSysvIpc =
     "System V IPC: not supported (would share state with processes outside the enclave)";
 inline constexpr const char* kPosixMq = "POSIX message queues: not supported";
@@ -213,13 +212,13 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(53, "socketpair", {kInt, kInt, kInt, out_fixed(8)}, kNewFdPair, "both sockets live in the proxy and enter the shim's fd table"),
   fwd(54, "setsockopt", {kFd, kInt, kInt, in_bytes(4), kInt}, 0, kSocketCall),
   fwd(55, "getsockopt", {kFd, kInt, kInt, kOutLenAtNext, kSockLenInOut}, kCustom, "dedicated routine: the option value (at most 1024 bytes) is copied out, no more than both the buffer and the returned length allow"),
-  shim(56, "clone", "threads only (the flags of pthread_create: CLONE_VM|FS|FILES|SIGHAND|THREAD, optionally SYSVSEM, SETTLS, PARENT_SETTID, CHILD_SETTID, CHILD_CLEARTID): each gets a slot of the enclave (shim stack, altstack, TLS page) and its own proxy channel; EAGAIN past enclave.max_threads; other flag sets (processes, vfork) get ENOSYS", kPartial),
-  refuse(57, "fork", kENOSYS, kOneProcess),
-  refuse(58, "vfork", kENOSYS, kOneProcess),
+  shim(56, "clone", "threads (the flags of pthread_create: CLONE_VM|FS|FILES|SIGHAND|THREAD, optionally SYSVSEM, SETTLS, PARENT_SETTID, CHILD_SETTID, CHILD_CLEARTID): each gets a slot of the enclave (shim stack, altstack, TLS page) and its own proxy channel; EAGAIN past enclave.max_threads. CLONE_VM|CLONE_VFORK (posix_spawn): a vfork child, as for vfork. Other processes (no CLONE_VM: a copy of the enclave) get ENOSYS", kPartial),
+  refuse(57, "fork", kENOSYS, "not yet supported: a copy of the process needs a copy of the enclave (vfork and posix_spawn, then execve, work)"),
+  shim(58, "vfork", "the child runs as an enclave thread on the parent's memory while the parent waits; its fd table, dispositions, umask and session are its own (its forwarded calls go to a fork of the proxy worker); its execve starts the program in a new enclave, a child of the proxy; its exit before any execve becomes a process with that status", kPartial),
   shim(59, "execve", "the new program replaces the old one in the same enclave; fds without FD_CLOEXEC stay open, ignored signals stay ignored; only while the program has one thread (else EAGAIN)"),
   shim(60, "exit", "ends the calling thread: its clear_child_tid is zeroed and futex-woken, its slot and channel are reused; robust futexes the thread still holds are marked FUTEX_OWNER_DIED and a waiter woken; the last thread's exit ends the process with the given status"),
-  refuse(61, "wait4", kECHILD, kNoChildren),
-  shim(62, "kill", "signals to the enclave's own process (its pid, 0, -1 or its -pgid) are delivered by the shim; other pids get EPERM", kPartial),
+  fwd(61, "wait4", {kInt, out_fixed(4), kInt, out_fixed(144)}, kCustom | kBlocking, "the program's children are the proxy's: forwarded for them (ECHILD in the shim when the program has none, or the pid is not one); a pid the proxy reports that is not a child is an Iago error"),
+  shim(62, "kill", "signals to the enclave's own process (its pid, 0, -1 or its -pgid) are delivered by the shim; to the program's children (or their process groups) through the proxy; a reaped child gets ESRCH, other pids EPERM", kPartial),
   shim(63, "uname", "fixed identity of the enclave's Linux"),
   refuse(64, "semget", kENOSYS, kSysvIpc),
   refuse(65, "semop", kENOSYS, kSysvIpc),
@@ -269,7 +268,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(109, "setpgid", kEPERM, "process groups are fixed: one enclave runs one process"),
   shim(110, "getppid", "the parent pid recorded at launch"),
   shim(111, "getpgrp", "the enclave process's group, read from the host"),
-  refuse(112, "setsid", kEPERM, "sessions are fixed: one enclave runs one process"),
+  shim(112, "setsid", "in a vfork child: the new process starts a session; otherwise EPERM (the enclave's session is fixed)", kPartial),
   refuse(113, "setreuid", kEPERM, kFixedCreds),
   refuse(114, "setregid", kEPERM, kFixedCreds),
   shim(115, "getgroups", "fixed credentials of the enclave"),
@@ -404,7 +403,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(244, "mq_notify", kENOSYS, kPosixMq),
   refuse(245, "mq_getsetattr", kENOSYS, kPosixMq),
   refuse(246, "kexec_load", kEPERM, kPrivileged),
-  refuse(247, "waitid", kECHILD, kNoChildren),
+  fwd(247, "waitid", {kInt, kInt, out_fixed(128), kInt, out_fixed(144)}, kCustom | kBlocking, "as wait4 (P_ALL, P_PID, P_PGID; P_PIDFD gets EINVAL: no pidfds)"),
   refuse(248, "add_key", kENOSYS, kKeyring),
   refuse(249, "request_key", kENOSYS, kKeyring),
   refuse(250, "keyctl", kENOSYS, kKeyring),

@@ -46,7 +46,7 @@ joined 0 threads, sum 0" "$out"
 out=$(timeout 60 "$cocoon" run -- "$errors_prog" 2>"$work/err")
 check "exit status, refused clones" 0 "$?"
 check "refused clones" "fork-like: ENOSYS
-vfork-like: ENOSYS
+vfork without CLONE_VM: ENOSYS
 thread without sighand: EINVAL
 sighand without vm: EINVAL
 thread, no stack: EINVAL

@@ -31,7 +31,8 @@ TEST(SyscallDescribe, Routes) {
   EXPECT_EQ(describe_route(row("ioctl")), "forward (custom, partial)");
   EXPECT_EQ(describe_route(row("execveat")), "refuse: ENOSYS");
   EXPECT_EQ(describe_route(row("ptrace")), "refuse: EPERM");
-  EXPECT_EQ(describe_route(row("wait4")), "refuse: ECHILD");
+  EXPECT_EQ(describe_route(row("wait4")), "forward (custom, blocking)");
+  EXPECT_EQ(describe_route(row("vfork")), "shim (partial)");
   SyscallInfo odd = row("execveat");
   odd.err = 4000;
   EXPECT_EQ(describe_route(odd), "refuse: errno 4000");

@@ -64,13 +64,14 @@ TEST(SyscallRoutes, ServedInTheShim) {
                 "timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete", "kill", "tgkill", "tkill", "uname", "sched_yield",
                 "sched_getaffinity", "sched_setaffinity", "getcpu", "sysinfo", "prlimit64",
                 "getrlimit", "setrlimit", "umask", "prctl", "personality", "futex",
-                "getrusage", "times", "close", "dup", "dup2", "dup3", "close_range", "execve", "clone"},
+                "getrusage", "times", "close", "dup", "dup2", "dup3", "close_range", "execve", "clone",
+                "vfork", "setsid"},
                Route::Shim);
   EXPECT_NE(row_named("prctl").flags & kPartial, 0);
 }
 
 TEST(SyscallRoutes, RefusedWithENOSYS) {
-  expect_route({"rseq", "clone3", "fork", "vfork", "execveat"}, Route::Refuse,
+  expect_route({"rseq", "clone3", "fork", "execveat"}, Route::Refuse,
                kENOSYS);
   // unsupported kernel facilities
   expect_route({"io_setup", "io_destroy", "io_getevents", "io_submit", "io_cancel",
@@ -100,14 +101,13 @@ TEST(SyscallRoutes, RefusedWithENOSYS) {
 }
 
 TEST(SyscallRoutes, RefusedWithOtherErrnos) {
-  expect_route({"wait4", "waitid"}, Route::Refuse, kECHILD);
   expect_route({"ptrace", "process_vm_readv", "process_vm_writev", "mount", "umount2",
                 "pivot_root", "chroot", "swapon", "swapoff", "reboot", "sethostname",
                 "setdomainname", "iopl", "ioperm", "init_module", "finit_module",
                 "delete_module", "kexec_load", "kexec_file_load", "acct", "quotactl",
                 "settimeofday", "clock_settime", "adjtimex", "clock_adjtime", "setuid", "setgid",
                 "setreuid", "setregid", "setresuid", "setresgid", "setgroups", "setfsuid",
-                "setfsgid", "setpgid", "setsid", "mknod", "mknodat", "vhangup", "syslog",
+                "setfsgid", "setpgid", "mknod", "mknodat", "vhangup", "syslog",
                 "lookup_dcookie"},
                Route::Refuse, kEPERM);
 }

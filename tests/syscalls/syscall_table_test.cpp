@@ -258,7 +258,8 @@ TEST(SyscallTable, ForwardedCallsTranslateExactlyTheirFdArguments) {
       {"preadv", 1},        {"pwritev", 1},        {"syncfs", 1},
       {"renameat2", 1 | 4}, {"copy_file_range", 1 | 4}, {"preadv2", 1},
       {"pwritev2", 1},      {"statx", 1},          {"faccessat2", 1},
-      {"epoll_pwait2", 1},  {"fchmodat2", 1},
+      {"epoll_pwait2", 1},  {"fchmodat2", 1},      {"wait4", 0},
+      {"waitid", 0},
   };
   std::set<std::string> forwarded;
   for (const SyscallInfo& row : kSyscallTable) {

@@ -140,6 +140,51 @@ bool same_file(const std::string& a, const std::string& b) {
   return stat(a.c_str(), &sa) == 0 && stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+// The options of this `cocoon run`: the program's child processes start from them (the
+// proxy and its spawner are forks of the supervisor and see them).
+const RunOptions* g_base;
+
+int run_spawned(const proxy::SpawnedProgram& p) {
+  RunOptions o = *g_base;
+  // execve does not search PATH: a name without a slash is in the working directory.
+  o.program = p.path.find('/') == std::string::npos ? "./" + p.path : p.path;
+  o.argv = p.argv;
+  if (o.argv.empty()) o.argv = {p.path};
+  o.env = p.env;
+  o.spawned = true;
+  o.inherited_fds = p.fds;
+  o.ignored_signals = p.ignored;
+  o.parent_pid = p.parent_pid;
+  o.stats = false;
+  return run_in_enclave(o);
+}
+
+// In the proxy: every fd but the program's (a spawned child's inherited ones, sorted).
+void close_all_except(const std::vector<int>& keep) {
+  unsigned from = 3;
+  if (!keep.empty()) from = 0;
+  for (int k : keep) {
+    if (k < 0) continue;
+    if (static_cast<unsigned>(k) > from) syscall(SYS_close_range, from, static_cast<unsigned>(k) - 1, 0u);
+    if (static_cast<unsigned>(k) + 1 > from) from = static_cast<unsigned>(k) + 1;
+  }
+  syscall(SYS_close_range, from, ~0u, 0u);
+}
+
+// A spawned child's supervisor ends as its program did, so that the parent's wait4 sees the
+// same status (a signal included) as natively.
+[[noreturn]] void die_like(int sig) {
+  rlimit none{0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  kill(getpid(), sig);
+  _exit(128 + sig);
+}
+
 }  // namespace
 
 int run_in_enclave(const RunOptions& o) {
@@ -153,8 +198,9 @@ int run_in_enclave(const RunOptions& o) {
   // A shell sets $_ to the command it ran, which was cocoon; the program would natively see
   // its own path there.
   std::vector<std::string> env = o.env;
-  for (auto& e : env)
-    if (e.rfind("_=", 0) == 0 && same_file(e.substr(2), "/proc/self/exe")) e = "_=" + path;
+  if (!o.spawned)
+    for (auto& e : env)
+      if (e.rfind("_=", 0) == 0 && same_file(e.substr(2), "/proc/self/exe")) e = "_=" + path;
 
   // The image layout tells where the shim's text will be: the seccomp filter pins host
   // syscalls to it.
@@ -197,6 +243,7 @@ int run_in_enclave(const RunOptions& o) {
   if (o.stats) flags |= launch::kStats;
   if (o.test_no_dispatch) flags |= launch::kTestNoDispatch;
   if (o.no_patch) flags |= launch::kNoPatch;
+  if (o.spawned) flags |= launch::kSpawned;
   cfg.flags = flags;
   cfg.enclave_base = base;
   cfg.enclave_size = o.enclave_size;
@@ -217,7 +264,13 @@ int run_in_enclave(const RunOptions& o) {
   if (!getcwd(cwd, sizeof cwd)) std::strcpy(cwd, "/");
   cfg.cwd = cb.add(cwd, std::strlen(cwd) + 1);
   if (o.sim_attestation) cfg.sim_attestation = cb.add(&*o.sim_attestation, sizeof *o.sim_attestation);
-  cfg.host_ppid = getppid();
+  cfg.host_ppid = o.spawned ? o.parent_pid : getppid();
+  if (o.spawned) {
+    std::vector<std::int32_t> fds(o.inherited_fds.begin(), o.inherited_fds.end());
+    cfg.inherited_fds = cb.add(fds.data(), fds.size() * sizeof(std::int32_t));
+    cfg.ignored_signals = o.ignored_signals;
+    cfg.program_pid = getpid();
+  }
   cfg.uid = getuid();
   cfg.gid = getgid();
   rlimit rl{};
@@ -237,6 +290,8 @@ int run_in_enclave(const RunOptions& o) {
   popts.window = window;
   popts.nchannels = nch;
   popts.verbose = o.verbose;
+  g_base = &o;
+  popts.spawn_entry = run_spawned;
   try {
     popts.hostile = proxy::parse_hostile(o.hostile_proxy);
   } catch (const std::exception& e) {
@@ -248,7 +303,9 @@ int run_in_enclave(const RunOptions& o) {
   pid_t proxy_pid = fork();
   if (proxy_pid < 0) throw std::runtime_error("fork failed");
   if (proxy_pid == 0) {
-    syscall(SYS_close_range, 3u, ~0u, 0u);
+    // The proxy holds the program's fds: the top-level program gets 0-2 (as `cocoon run` got
+    // them), a spawned child what its parent passed.
+    close_all_except(o.spawned ? o.inherited_fds : std::vector<int>{0, 1, 2});
     proxy::run_proxy(popts);
   }
 
@@ -321,6 +378,7 @@ int run_in_enclave(const RunOptions& o) {
   }
 
   if (o.stats) print_stats(*window);
+  if (o.spawned && WIFSIGNALED(status) && window->exit_kind != 3) die_like(WTERMSIG(status));
   int result;
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);

@@ -25,6 +25,12 @@ struct RunOptions {
   bool no_patch = false;               // never rewrite call sites (every syscall traps)
   std::string hostile_proxy;           // TEST ONLY: proxy misbehaviour (see proxy.hpp)
   std::optional<launch::SimAttestation> sim_attestation;  // signed enclaves: /dev/attestation
+  // A child process of a program in an enclave (vfork or posix_spawn, then execve): its
+  // supervisor is the child the parent's wait4 sees, and dies as its program does.
+  bool spawned = false;
+  std::vector<int> inherited_fds;      // spawned: open program fds (sorted), kept for the proxy
+  std::uint64_t ignored_signals = 0;   // spawned: bit sig-1, signals that stay ignored
+  std::int64_t parent_pid = 0;         // spawned: the parent program's pid (the child's getppid)
 };
 
 // Runs the program in a simulated enclave. Returns the exit status for `cocoon run`:

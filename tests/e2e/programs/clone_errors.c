@@ -27,7 +27,7 @@ int main(void) {
   static char stack[4096] __attribute__((aligned(16)));
   int tid = 0;
   printf("fork-like: %s\n", name(syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0)));
-  printf("vfork-like: %s\n", name(syscall(SYS_clone, CLONE_VM | CLONE_VFORK | SIGCHLD, stack + 4096, 0, 0, 0)));
+  printf("vfork without CLONE_VM: %s\n", name(syscall(SYS_clone, CLONE_VFORK | SIGCHLD, 0, 0, 0, 0)));
   printf("thread without sighand: %s\n", name(syscall(SYS_clone, CLONE_VM | CLONE_THREAD, stack + 4096, 0, 0, 0)));
   printf("sighand without vm: %s\n", name(syscall(SYS_clone, CLONE_SIGHAND, stack + 4096, 0, 0, 0)));
   printf("thread, no stack: %s\n", name(syscall(SYS_clone, thread, 0, &tid, &tid, 0)));
