@@ -157,10 +157,7 @@ void place_fds(const Received& in, SpawnedProgram& p) {
   syscall(SYS_close_range, from, ~0u, 0u);
 }
 
-[[noreturn]] void run_spawned(const Received& in, SpawnEntry entry) {
-  SpawnedProgram p;
-  spawn::Request rq{};
-  if (!parse(in, p, rq)) _exit(127);
+[[noreturn]] void run_spawned(const Received& in, SpawnedProgram& p, const spawn::Request& rq, SpawnEntry entry) {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
@@ -186,13 +183,19 @@ void place_fds(const Received& in, SpawnedProgram& p) {
     }
     int rs = reply[0];
     Received in;
+    SpawnedProgram p;
+    spawn::Request rq{};
     std::int64_t result = -EPROTO;
-    if (receive_request(rs, in)) {
+    if (!receive_request(rs, in)) {
+      result = -EPROTO;
+    } else if (!parse(in, p, rq)) {
+      result = -EINVAL;
+    } else {
       long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
       if (pid == 0) {
         close(sock);
         close(rs);
-        run_spawned(in, entry);
+        run_spawned(in, p, rq, entry);
       }
       result = pid < 0 ? -errno : pid;
     }
