@@ -63,8 +63,8 @@ std::vector<std::uint8_t> make_request(cocoon::spawn::Kind kind, const std::vect
   h.strings_size = static_cast<std::uint32_t>(s.size());
   std::vector<std::uint8_t> out(sizeof h + fds.size() * 4 + s.size());
   std::memcpy(out.data(), &h, sizeof h);
-  std::memcpy(out.data() + sizeof h, fds.data(), fds.size() * 4);
-  std::memcpy(out.data() + sizeof h + fds.size() * 4, s.data(), s.size());
+  if (!fds.empty()) std::memcpy(out.data() + sizeof h, fds.data(), fds.size() * 4);
+  if (!s.empty()) std::memcpy(out.data() + sizeof h + fds.size() * 4, s.data(), s.size());
   return out;
 }
 
