@@ -101,6 +101,10 @@ struct WindowHeader {
   std::int32_t exit_kind;         // 0 none, 1 exited, 2 killed by signal, 3 shim abort
   std::int32_t exit_value;        // status or signal number
   char exit_reason[512];          // one line for the supervisor to print (NUL-terminated)
+  // The proxy's own fds (the spawner's socket) are this number and above: the top of the
+  // host's RLIMIT_NOFILE, which the program's fds never reach; the shim refuses dup2 and
+  // F_DUPFD targets there. 0: none. (Untrusted: it can only narrow the program's fd range.)
+  std::int32_t proxy_private_fds;
   Stats stats;
 };
 static_assert(sizeof(WindowHeader) <= kHeaderSize, "window header fits");

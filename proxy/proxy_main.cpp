@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -90,6 +91,27 @@ long hostile_result(Hostile h, const channel::Request& rq, long r, std::uint8_t*
 }
 
 int g_spawner = -1;  // the spawner's socket (proxy/spawner.hpp)
+
+// Moves the proxy's own fd to the top of the host's RLIMIT_NOFILE (hard limit - 1), out of
+// the program's fd numbers (window->proxy_private_fds tells the shim). -1 on failure.
+int move_to_private_range(int fd, channel::WindowHeader* w) {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max < 64 || rl.rlim_max > (1u << 30)) {
+    close(fd);
+    return -1;
+  }
+  int top = static_cast<int>(rl.rlim_max - 1);
+  rlimit raised = rl;
+  raised.rlim_cur = rl.rlim_max;
+  int high = -1;
+  if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+    high = fcntl(fd, F_DUPFD_CLOEXEC, top);
+    setrlimit(RLIMIT_NOFILE, &rl);  // an fd above the soft limit stays usable
+  }
+  close(fd);
+  if (high >= 0) __atomic_store_n(&w->proxy_private_fds, high, __ATOMIC_RELEASE);
+  return high;
+}
 channel::WindowHeader* g_window;
 
 void respond(channel::Channel* ch, long r) {
@@ -146,7 +168,11 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
     __atomic_store_n(&ch->proxy_sleeping, 0u, __ATOMIC_RELAXED);
     channel::Request rq;
     std::memcpy(&rq, &ch->req, sizeof rq);
-    if (rq.op == channel::kOpShutdown) return;
+    if (rq.op == channel::kOpShutdown) {
+      if (!vfork_fork) return;
+      respond(ch, 0);  // a vfork child's proxy fork that is no longer needed
+      _exit(0);
+    }
     if (rq.op == channel::kOpForkProxy) {
       if (vfork_fork) {
         respond(ch, -EINVAL);
@@ -215,7 +241,9 @@ void run_proxy(const ProxyOptions& opts) {
   g_window = opts.window;
   if (opts.spawn_entry) {
     g_spawner = start_spawner(opts.spawn_entry);
-    if (g_spawner < 0) std::fprintf(stderr, "cocoon: proxy: cannot start the spawner; child processes will fail\n");
+    if (g_spawner >= 0) g_spawner = move_to_private_range(g_spawner, opts.window);
+    if (g_spawner < 0 && opts.verbose)
+      std::fprintf(stderr, "cocoon: proxy: cannot start the spawner; child processes will fail with ENOSYS\n");
   }
   sigaction(SIGCHLD, &child, nullptr);
   __atomic_store_n(&opts.window->proxy_pid, static_cast<std::int32_t>(getpid()), __ATOMIC_RELEASE);

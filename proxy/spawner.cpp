@@ -219,8 +219,11 @@ int start_spawner(SpawnEntry entry) {
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     prctl(PR_SET_NAME, "cocoon-spawner");
-    close(sv[0]);
-    spawner_loop(sv[1], entry);
+    // Only its socket: a copy of a program fd here would keep a pipe from seeing its end.
+    if (sv[1] != 3 && dup2(sv[1], 3) != 3) _exit(1);
+    syscall(SYS_close_range, 0u, 2u, 0u);
+    syscall(SYS_close_range, 4u, ~0u, 0u);
+    spawner_loop(3, entry);
   }
   close(sv[1]);
   return sv[0];

@@ -1,5 +1,6 @@
 #include "shim/fdtable.hpp"
 
+#include "shim/local_files.hpp"
 #include "shim/sync.hpp"
 #include "shim/vfork.hpp"
 
@@ -36,10 +37,20 @@ int to_proxy(int f) { return is_open(f) ? f : -1; }
 
 int adopt(long proxy_fd) {
   if (proxy_fd < 0 || proxy_fd >= kMaxFds) return -1;
-  LockGuard guard(g_lock);
-  std::uint8_t* t = table();
-  if (t[proxy_fd]) return -1;
-  __atomic_store_n(&t[proxy_fd], std::uint8_t{1}, __ATOMIC_RELEASE);
+  bool stale = false;
+  {
+    LockGuard guard(g_lock);
+    std::uint8_t* t = table();
+    if (t[proxy_fd]) {
+      // A vfork child's copy of the table can be older than its proxy fork's table (another
+      // thread of the parent closed the fd in between): the proxy fork is right. Only the
+      // process's own table is held to the Iago check.
+      if (!vfork::current()) return -1;
+      stale = true;
+    }
+    __atomic_store_n(&t[proxy_fd], std::uint8_t{1}, __ATOMIC_RELEASE);
+  }
+  if (stale) local::on_close(static_cast<int>(proxy_fd));  // not the pipe the copy said
   return static_cast<int>(proxy_fd);
 }
 

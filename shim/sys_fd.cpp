@@ -7,6 +7,7 @@
 #include "shim/file_policy.hpp"
 #include "shim/trusted_files.hpp"
 #include "shim/forward.hpp"
+#include "shim/globals.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
 #include "shim/sys_handlers.hpp"
@@ -60,6 +61,13 @@ void closed(int fdn) {
 
 }  // namespace
 
+// The first fd number the program may not use: the shim's table's end, or below the proxy's
+// own fds (channel::WindowHeader::proxy_private_fds).
+static long fd_limit() {
+  long priv = __atomic_load_n(&g.window->proxy_private_fds, __ATOMIC_ACQUIRE);
+  return priv > 0 && priv < fd::kMaxFds ? priv : fd::kMaxFds;
+}
+
 long sys_close(SyscallFrame& f) {
   int fdn = static_cast<int>(f.a[0]);
   if (!fd::is_open(fdn)) return -abi::kEBADF;
@@ -73,15 +81,17 @@ long sys_close_range(SyscallFrame& f) {
   long flags = f.a[2];
   if (first > last) return -abi::kEINVAL;
   if (flags & ~6l) return -abi::kEINVAL;
-  if (flags & 4) {  // CLOSE_RANGE_CLOEXEC: nothing to do without execve
-    return 0;
-  }
   if (last >= static_cast<std::uint64_t>(fd::kMaxFds)) last = fd::kMaxFds - 1;
-  for (std::uint64_t i = first; i <= last; ++i)
-    if (fd::is_open(static_cast<int>(i))) {
-      closed(static_cast<int>(i));
-      proxy_call(3, static_cast<long>(i));
+  for (std::uint64_t i = first; i <= last; ++i) {
+    if (!fd::is_open(static_cast<int>(i))) continue;
+    if (flags & 4) {  // CLOSE_RANGE_CLOEXEC: what a child process started later will not get
+      long fl = proxy_call(72, static_cast<long>(i), 1 /* F_GETFD */);
+      if (fl >= 0 && !(fl & 1)) proxy_call(72, static_cast<long>(i), 2 /* F_SETFD */, fl | 1);
+      continue;
     }
+    closed(static_cast<int>(i));
+    proxy_call(3, static_cast<long>(i));
+  }
   return 0;
 }
 
@@ -93,7 +103,7 @@ long sys_dup(SyscallFrame& f) {
 long sys_dup2(SyscallFrame& f) {
   int oldfd = static_cast<int>(f.a[0]), newfd = static_cast<int>(f.a[1]);
   if (!fd::is_open(oldfd)) return -abi::kEBADF;
-  if (newfd < 0 || newfd >= fd::kMaxFds) return -abi::kEBADF;
+  if (newfd < 0 || newfd >= fd_limit()) return -abi::kEBADF;
   if (oldfd == newfd) return newfd;
   long r = proxy_call(33, oldfd, newfd);
   if (r < 0) return r;
@@ -109,7 +119,7 @@ long sys_dup2(SyscallFrame& f) {
 long sys_dup3(SyscallFrame& f) {
   int oldfd = static_cast<int>(f.a[0]), newfd = static_cast<int>(f.a[1]);
   if (!fd::is_open(oldfd)) return -abi::kEBADF;
-  if (newfd < 0 || newfd >= fd::kMaxFds) return -abi::kEBADF;
+  if (newfd < 0 || newfd >= fd_limit()) return -abi::kEBADF;
   if (oldfd == newfd) return -abi::kEINVAL;
   long r = proxy_call(292, oldfd, newfd, f.a[2]);
   if (r < 0) return r;
@@ -160,7 +170,7 @@ long sys_fcntl(SyscallFrame& f) {
   switch (cmd) {
     case 0:     // F_DUPFD
     case 1030:  // F_DUPFD_CLOEXEC
-      if (f.a[2] < 0 || f.a[2] >= fd::kMaxFds) return -abi::kEINVAL;
+      if (f.a[2] < 0 || f.a[2] >= fd_limit()) return -abi::kEINVAL;
       return dup_result(proxy_call(72, fdn, cmd, f.a[2]), "fcntl(F_DUPFD)", fdn);
     case 4: {                              // F_SETFL (the placeholder keeps the flags F_GETFL reads)
       long r = proxy_call(72, fdn, cmd, f.a[2]);

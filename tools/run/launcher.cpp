@@ -340,6 +340,11 @@ int run_in_enclave(const RunOptions& o) {
   }
   g_enclave_pid = enclave_pid;
   __atomic_store_n(&window->enclave_pid, enclave_pid, __ATOMIC_RELEASE);
+  // A spawned child's fds are the proxy's now: copies kept here would keep a pipe open after
+  // the program closed it (stderr stays, for this supervisor's own messages).
+  if (o.spawned)
+    for (int f : o.inherited_fds)
+      if (f != 2) close(f);
   install_forwarding();
   close(cfg_fd);
   close(shim_fd);

@@ -400,6 +400,16 @@ static void test_cloexec(void) {
   CHECK(n == 0, "and the read end gets end of file, nothing written");
 }
 
+// open() gets the lowest free fd number, before and after children (Cocoon's proxy keeps its
+// own fds out of the program's numbers).
+static void test_lowest_fd(const char* when) {
+  int lowest = 0;
+  while (fcntl(lowest, F_GETFD) != -1) ++lowest;
+  int fd = open("/dev/null", O_RDONLY);
+  CHECK(fd == lowest, "%s, open() gets the lowest free fd", when);
+  close(fd);
+}
+
 int main(void) {
   // Fds 0-2 open (the harness gives /dev/null for stdin), so that no pipe below lands on them.
   for (int fd = 0; fd < 3; ++fd)
@@ -411,6 +421,7 @@ int main(void) {
   sigaction(SIGALRM, &sa, NULL);
   alarm(kWatchdogSeconds);
 
+  test_lowest_fd("at start");
   test_posix_spawn();
   test_vfork_cat();
   test_vfork_exec_fails();
@@ -420,6 +431,7 @@ int main(void) {
   test_system_popen();
   test_env_cwd();
   test_cloexec();
+  test_lowest_fd("after the children");
 
   alarm(0);
   errno = 0;
