@@ -123,9 +123,11 @@ void respond(channel::Channel* ch, long r) {
 // kOpForkProxy: the channel's vfork child is served by a fork of this worker, with its own
 // fd table and cwd, until kOpSpawn. Returns true in the fork.
 bool fork_for_vfork_child(channel::Channel* ch) {
+  pid_t proxy = getpid();
   long pid = syscall(SYS_clone, 0 /* no exit signal: the program's wait4 never sees it */, 0, 0, 0, 0);
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != proxy) _exit(0);
     __atomic_store_n(&ch->worker_tid, static_cast<std::int32_t>(gettid()), __ATOMIC_RELEASE);
     respond(ch, 0);
     return true;
@@ -218,6 +220,8 @@ Hostile parse_hostile(const std::string& name) {
 
 void run_proxy(const ProxyOptions& opts) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // The supervisor died before the line above (the parent is then init or a subreaper).
+  if (opts.supervisor_pid && getppid() != opts.supervisor_pid) _exit(72);
   prctl(PR_SET_NAME, "cocoon-proxy");
   // A write to a closed pipe must fail with EPIPE for the program (the shim then raises
   // SIGPIPE in the program, as the kernel would), not end the proxy.

@@ -87,6 +87,7 @@ void install_proxy_seccomp() {
   f.allow("sched_yield");
   f.allow("sched_getaffinity");
   f.allow("getpid");
+  f.allow("getppid");  // a fork of a worker checks that the proxy still lives
   f.allow("gettid");
   f.allow("tgkill");
   f.allow("getrandom");
@@ -99,7 +100,7 @@ void install_proxy_seccomp() {
   // A worker's fork serving a vfork child (proxy/spawn_request.hpp) ends with the proxy, and
   // the worker waits for it; its fd table goes to the spawner over a socket.
   f.allow_prctl(PR_SET_PDEATHSIG);
-  f.allow("kill");  // the program's children (the shim checks the pid), SIGCHLD to the enclave
+  f.allow("kill");  // the program's kill of other processes, SIGCHLD to the enclave
   f.allow("wait4");
   f.allow("sendmsg");
   f.allow("recvfrom");

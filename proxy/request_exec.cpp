@@ -121,7 +121,7 @@ bool operation_allowed(std::uint64_t op) {
   // Calls the shim forwards for its own services (fd table, umask, loading the program).
   switch (op) {
     case 3: case 32: case 33: case 292: case 95: return true;
-    case 62: return true;  // kill: the program's children only (the shim checks the pid)
+    case 62: return true;  // kill of another process (the shim serves its own pid)
     default: break;
   }
   const syscalls::SyscallInfo* info = syscalls::find_syscall(static_cast<long>(op));

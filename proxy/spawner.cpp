@@ -210,6 +210,7 @@ void place_fds(const Received& in, SpawnedProgram& p) {
 int start_spawner(SpawnEntry entry) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return -1;
+  pid_t proxy = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     close(sv[0]);
@@ -218,6 +219,7 @@ int start_spawner(SpawnEntry entry) {
   }
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != proxy) _exit(0);
     prctl(PR_SET_NAME, "cocoon-spawner");
     // Only its socket: a copy of a program fd here would keep a pipe from seeing its end.
     if (sv[1] != 3 && dup2(sv[1], 3) != 3) _exit(1);

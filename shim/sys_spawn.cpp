@@ -22,14 +22,12 @@ namespace cocoon::shim {
 namespace {
 
 // ---- the program's children ---------------------------------------------------------------
-// Live children, and recently reaped ones (kill of a reaped child is ESRCH, as on Linux,
-// rather than the EPERM of a process that was never the program's).
-constexpr int kMaxChildren = 1024, kReapedRing = 256;
+// Live children: wait4 and waitid are forwarded only while there is one (the proxy has
+// children of its own: the spawner), and a pid they report must be one.
+constexpr int kMaxChildren = 1024;
 SpinLock g_children_lock;
 std::int32_t g_live[kMaxChildren];
 int g_nlive;
-std::int32_t g_reaped[kReapedRing];
-std::uint32_t g_reaped_next;
 
 bool add_child(long pid) {
   LockGuard guard(g_children_lock);
@@ -45,13 +43,6 @@ bool is_live_child(long pid) {
   return false;
 }
 
-bool was_child(long pid) {
-  LockGuard guard(g_children_lock);
-  for (std::int32_t p : g_reaped)
-    if (p == pid && pid > 0) return true;
-  return false;
-}
-
 int live_children() {
   LockGuard guard(g_children_lock);
   return g_nlive;
@@ -62,7 +53,6 @@ void reaped(long pid) {
   for (int i = 0; i < g_nlive; ++i)
     if (g_live[i] == pid) {
       g_live[i] = g_live[--g_nlive];
-      g_reaped[g_reaped_next++ % kReapedRing] = static_cast<std::int32_t>(pid);
       return;
     }
 }
@@ -312,14 +302,9 @@ long sys_setsid(SyscallFrame&) {
 
 namespace children {
 
-// kill of a pid that is not the program's own: its children (and their process groups, as
-// a child that called setsid leads one) through the proxy.
-long kill_other(long pid, long sig) {
-  long target = pid < -1 ? -pid : pid;
-  if (is_live_child(target)) return proxy_call(62, pid, sig);
-  if (was_child(target)) return -abi::kESRCH;
-  return -abi::kEPERM;
-}
+// kill of a pid that is not the program's own (its children, its parent, a process group):
+// the host's kernel delivers it and decides what is allowed, as for a native process.
+long kill_other(long pid, long sig) { return proxy_call(62, pid, sig); }
 
 }  // namespace children
 

@@ -218,7 +218,7 @@ inline constexpr SyscallInfo kRows[] = {
   shim(59, "execve", "the new program replaces the old one in the same enclave; fds without FD_CLOEXEC stay open, ignored signals stay ignored; only while the program has one thread (else EAGAIN)"),
   shim(60, "exit", "ends the calling thread: its clear_child_tid is zeroed and futex-woken, its slot and channel are reused; robust futexes the thread still holds are marked FUTEX_OWNER_DIED and a waiter woken; the last thread's exit ends the process with the given status"),
   fwd(61, "wait4", {kInt, out_fixed(4), kInt, out_fixed(144)}, kCustom | kBlocking, "the program's children are the proxy's: forwarded for them (ECHILD in the shim when the program has none, or the pid is not one); a pid the proxy reports that is not a child is an Iago error"),
-  shim(62, "kill", "signals to the enclave's own process (its pid, 0, -1 or its -pgid) are delivered by the shim; to the program's children (or their process groups) through the proxy; a reaped child gets ESRCH, other pids EPERM", kPartial),
+  shim(62, "kill", "signals to the enclave's own process (its pid, 0, -1 or its -pgid) are delivered by the shim; other processes (children, the parent, process groups) through the proxy, whose kernel decides as for a native process", kPartial),
   shim(63, "uname", "fixed identity of the enclave's Linux"),
   refuse(64, "semget", kENOSYS, kSysvIpc),
   refuse(65, "semop", kENOSYS, kSysvIpc),

@@ -34,20 +34,31 @@ namespace {
 volatile sig_atomic_t g_enclave_pid = 0;
 
 // Forward signals sent to `cocoon` (kill, not the terminal: the terminal already signals the
-// whole process group, enclave included) to the enclave process.
+// whole process group, enclave included) to the enclave process: every signal a process can
+// catch, but the faults (raised by the kernel, never forwarded), job control and SIGCHLD
+// (this supervisor's own children).
 void forward_signal(int sig, siginfo_t* si, void*) {
   if (si && si->si_code > 0) return;  // kernel-generated (e.g. terminal): the enclave got it too
   if (g_enclave_pid > 0) kill(g_enclave_pid, sig);
 }
 
-const int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM, SIGCONT};
+bool forwarded(int sig) {
+  switch (sig) {
+    case SIGKILL: case SIGSTOP: case SIGCHLD: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+    case SIGSEGV: case SIGBUS: case SIGFPE: case SIGILL: case SIGTRAP: case SIGSYS:
+      return false;
+    default:
+      return sig < 32 || sig >= SIGRTMIN;  // glibc keeps 32 and 33 for itself
+  }
+}
 
 void install_forwarding() {
   struct sigaction sa {};
   sa.sa_sigaction = forward_signal;
   sa.sa_flags = SA_SIGINFO | SA_RESTART;
   sigemptyset(&sa.sa_mask);
-  for (int sig : kForwardedSignals) sigaction(sig, &sa, nullptr);
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (forwarded(sig)) sigaction(sig, &sa, nullptr);
 }
 
 int make_memfd(const char* name, const void* data, std::size_t size) {
@@ -300,6 +311,8 @@ int run_in_enclave(const RunOptions& o) {
   }
 
   std::fflush(nullptr);
+  const pid_t supervisor = getpid();
+  popts.supervisor_pid = supervisor;
   pid_t proxy_pid = fork();
   if (proxy_pid < 0) throw std::runtime_error("fork failed");
   if (proxy_pid == 0) {
@@ -313,6 +326,7 @@ int run_in_enclave(const RunOptions& o) {
   if (enclave_pid < 0) throw std::runtime_error("fork failed");
   if (enclave_pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != supervisor) _exit(74);  // the supervisor died before the line above
     __atomic_store_n(&window->enclave_pid, getpid(), __ATOMIC_RELEASE);
     int null_fd = open("/dev/null", O_RDWR);
     int hi_cfg = fcntl(cfg_fd, F_DUPFD, 100), hi_win = fcntl(win_fd, F_DUPFD, 100),
