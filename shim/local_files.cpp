@@ -569,6 +569,7 @@ long export_fd(int fdn) {
     if (r < 0 && verbose()) log("a pipe handed to a child process lost %u buffered bytes (errno %ld)", n, -r);
   }
   if (data) heap::free(data, n);
+  for (int i = 0; i < ndrop; ++i) localpoll::move_to_proxy(drop[i]);  // epoll sets keep watching it
   for (int i = 0; i < ndrop; ++i) release(drop[i]);
   changed();  // waiters in the shim see `exported` and go to the proxy
   return r;

@@ -4,13 +4,16 @@
 #include "shim/dispatch.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/forward.hpp"
+#include "shim/globals.hpp"
 #include "shim/heap.hpp"
 #include "shim/host.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/local_files.hpp"
+#include "shim/log.hpp"
 #include "shim/sync.hpp"
 #include "shim/thread.hpp"
 #include "shim/user_memory.hpp"
+#include "shim/vfork.hpp"
 
 namespace cocoon::shim::localpoll {
 namespace {
@@ -187,6 +190,53 @@ void forget_if(Pred doomed) {
 
 void forget_file(const void* file) {
   forget_if([file](const Interest& i) { return i.file == file; });
+}
+
+namespace {
+
+// Interests of exported files waiting to be added to the proxy's epoll instances.
+struct Moved {
+  int epfd, fd;
+  std::uint32_t events;
+  std::uint64_t data;
+};
+constexpr int kMaxMoved = 64;
+Moved g_moved[kMaxMoved];
+int g_nmoved;
+
+}  // namespace
+
+void move_to_proxy(const void* file) {
+  forget_if([&](const Interest& i) {
+    if (i.file != file) return false;
+    if (g_nmoved < kMaxMoved) g_moved[g_nmoved++] = Moved{i.epfd, i.fd, i.disarmed ? 0u : i.events, i.data};
+    return true;
+  });
+  if (!vfork::current()) add_moved_to_proxy();
+}
+
+void add_moved_to_proxy() {
+  Moved todo[kMaxMoved];
+  int n;
+  {
+    LockGuard guard(g_lock);
+    n = g_nmoved;
+    __builtin_memcpy(todo, g_moved, sizeof(Moved) * static_cast<unsigned>(n));
+    g_nmoved = 0;
+  }
+  for (int k = 0; k < n; ++k) {
+    std::uint8_t ev[12];  // struct epoll_event (packed on x86-64)
+    __builtin_memcpy(ev, &todo[k].events, 4);
+    __builtin_memcpy(ev + 4, &todo[k].data, 8);
+    ProxyRequest rq(233);
+    rq.arg(0, todo[k].epfd);
+    rq.arg(1, kEpollCtlAdd);
+    rq.arg(2, todo[k].fd);
+    if (!rq.in_bytes(3, ev, sizeof ev)) continue;
+    long r = rq.call("epoll_ctl");
+    if (r < 0 && verbose())
+      log("epoll: fd %d left the enclave but not its epoll set %d (errno %ld)", todo[k].fd, todo[k].epfd, -r);
+  }
 }
 
 void forget_epoll(int epfd) {

@@ -31,6 +31,11 @@ bool epoll_has_local(int epfd);
 long epoll_wait(int epfd, std::uint64_t events_at, int maxevents, std::int64_t timeout_ns);
 // A local file's last fd closed: it leaves every epoll set (as in Linux).
 void forget_file(const void* file);
+// A local file moved to the host (local::export_fd): its epoll interests become the proxy's,
+// added at once, or in a vfork child (whose proxy fork is not the process's proxy) by the
+// parent once the child is done (add_moved_to_proxy).
+void move_to_proxy(const void* file);
+void add_moved_to_proxy();
 // An fd closed: if it was an epoll instance, its local interests go.
 void forget_epoll(int epfd);
 

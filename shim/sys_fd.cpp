@@ -8,9 +8,11 @@
 #include "shim/trusted_files.hpp"
 #include "shim/forward.hpp"
 #include "shim/globals.hpp"
+#include "syscalls/syscall_table.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
 #include "shim/sys_handlers.hpp"
+#include "shim/vfork.hpp"
 #include "shim/user_memory.hpp"
 
 namespace cocoon::shim {
@@ -40,21 +42,30 @@ constexpr IoctlSpec kIoctls[] = {
     {0x5409, 0, IoctlSpec::kInt},   // TCSBRK
 };
 
+// A vfork child's fd table and in-enclave pipes are its own copies; the rest of the shim's
+// per-fd state (trusted files, /proc files, epoll interests, paths) is the process's, which
+// the child's dup2 and close before its execve must not change.
+void note_dup(int from, int to) {
+  local::on_dup(from, to);
+  if (vfork::current()) return;
+  trusted::on_dup(from, to);
+  pseudo::on_dup(from, to);
+  policy::copy_fd_path(from, to);
+}
+
 long dup_result(long r, const char* name, int from) {
   if (r < 0) return r;
   if (fd::adopt(r) < 0) return iago(name, "new fd", r);
-  trusted::on_dup(from, static_cast<int>(r));
-  pseudo::on_dup(from, static_cast<int>(r));
-  local::on_dup(from, static_cast<int>(r));
-  policy::copy_fd_path(from, static_cast<int>(r));
+  note_dup(from, static_cast<int>(r));
   return r;
 }
 
 void closed(int fdn) {
   fd::forget(fdn);
+  local::on_close(fdn);
+  if (vfork::current()) return;  // see note_dup
   trusted::on_close(fdn);
   pseudo::on_close(fdn);
-  local::on_close(fdn);
   localpoll::forget_epoll(fdn);
   policy::forget_fd_path(fdn);
 }
@@ -109,10 +120,7 @@ long sys_dup2(SyscallFrame& f) {
   if (r < 0) return r;
   if (r != newfd) return iago("dup2", "new fd", r);
   fd::adopt_replacing(newfd);
-  trusted::on_dup(oldfd, newfd);
-  pseudo::on_dup(oldfd, newfd);
-  local::on_dup(oldfd, newfd);
-  policy::copy_fd_path(oldfd, newfd);
+  note_dup(oldfd, newfd);
   return newfd;
 }
 
@@ -125,10 +133,7 @@ long sys_dup3(SyscallFrame& f) {
   if (r < 0) return r;
   if (r != newfd) return iago("dup3", "new fd", r);
   fd::adopt_replacing(newfd);
-  trusted::on_dup(oldfd, newfd);
-  pseudo::on_dup(oldfd, newfd);
-  local::on_dup(oldfd, newfd);
-  policy::copy_fd_path(oldfd, newfd);
+  note_dup(oldfd, newfd);
   return newfd;
 }
 
@@ -217,5 +222,23 @@ long sys_sendfile(SyscallFrame& f) {
   if (offp && !user::copy_to(offp, rq.data(2), 8)) return -abi::kEFAULT;
   return r;
 }
+
+}  // namespace cocoon::shim
+
+namespace cocoon::shim {
+
+// mknod/mknodat: a FIFO, socket or regular file is a file like any other (the file policy
+// applies, as for mkdir); a device node needs CAP_MKNOD, which the program never has.
+static long make_node(SyscallFrame& f, long mode) {
+  long type = mode & 0170000;
+  if (type == 0020000 || type == 0060000) {  // S_IFCHR, S_IFBLK
+    report_unsupported(f.nr, "device nodes are host administration (EPERM)");
+    return -abi::kEPERM;
+  }
+  return forward_generic(*syscalls::find_syscall(f.nr), f);
+}
+
+long sys_mknod(SyscallFrame& f) { return make_node(f, f.a[1]); }
+long sys_mknodat(SyscallFrame& f) { return make_node(f, f.a[2]); }
 
 }  // namespace cocoon::shim

@@ -39,7 +39,9 @@
   X(arch_prctl, 158) X(set_tid_address, 218) X(set_robust_list, 273) X(get_robust_list, 274)         \
   X(futex, 202) X(clone, 56) X(exit, 60) X(exit_group, 231)                                                      \
   /* programs (shim/sys_process.cpp) and child processes (shim/sys_spawn.cpp) */                      \
-  X(execve, 59) X(vfork, 58) X(wait4, 61) X(waitid, 247) X(setsid, 112)
+  X(execve, 59) X(vfork, 58) X(wait4, 61) X(waitid, 247) X(setsid, 112)                              \
+  /* files the shim checks before forwarding (shim/sys_fd.cpp) */                                    \
+  X(mknod, 133) X(mknodat, 259)
 
 namespace cocoon::shim {
 #define COCOON_DECLARE_HANDLER(name, nr) long sys_##name(SyscallFrame& f);

@@ -7,6 +7,7 @@
 #include "shim/globals.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/local_files.hpp"
+#include "shim/local_poll.hpp"
 #include "shim/log.hpp"
 #include "shim/memory.hpp"
 #include "shim/program.hpp"
@@ -145,6 +146,7 @@ long start(CloneFrame& cf, std::uint64_t newsp) {
   while (!__atomic_load_n(&c->done, __ATOMIC_ACQUIRE)) host::futex_wait(&c->done, 0, -1);
   long result = c->result;
   mem::unmap(static_cast<std::uint64_t>(region), len);
+  localpoll::add_moved_to_proxy();  // epoll interests of pipes the child took to the host
   if (same_stack) __builtin_memcpy(reinterpret_cast<void*>(saved), return_path, path);
   if (verbose()) log("vfork child: %s %ld", result > 0 ? "pid" : "errno", result > 0 ? result : -result);
   return result;

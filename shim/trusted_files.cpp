@@ -11,6 +11,7 @@
 #include "shim/memory.hpp"
 #include "shim/sync.hpp"
 #include "shim/user_memory.hpp"
+#include "shim/vfork.hpp"
 
 namespace cocoon::shim::trusted {
 namespace {
@@ -369,7 +370,9 @@ long loader_open(const char* path, LoaderFile& out) {
   rq.arg(2, abi::kORdonly | abi::kOCloexec);
   long pfd = rq.call("openat");
   if (pfd < 0) return pfd;
-  if (pfd >= fd::kMaxFds || fd::is_open(static_cast<int>(pfd))) return iago("openat", "new fd", pfd);
+  // (A vfork child's copy of the table may be stale, see fd::adopt: its proxy fork is right.)
+  if (pfd >= fd::kMaxFds || (fd::is_open(static_cast<int>(pfd)) && !vfork::current()))
+    return iago("openat", "new fd", pfd);
   out.pfd = static_cast<int>(pfd);
   out.obj = nullptr;
   if (r.access == policy::Access::Trusted) {

@@ -259,7 +259,7 @@ TEST(SyscallTable, ForwardedCallsTranslateExactlyTheirFdArguments) {
       {"renameat2", 1 | 4}, {"copy_file_range", 1 | 4}, {"preadv2", 1},
       {"pwritev2", 1},      {"statx", 1},          {"faccessat2", 1},
       {"epoll_pwait2", 1},  {"fchmodat2", 1},      {"wait4", 0},
-      {"waitid", 0},
+      {"waitid", 0},        {"mknod", 0},          {"mknodat", 1},
   };
   std::set<std::string> forwarded;
   for (const SyscallInfo& row : kSyscallTable) {
@@ -298,7 +298,7 @@ TEST(SyscallTable, AtCallsAcceptAtFdcwd) {
   for (const char* name : {"openat", "mkdirat", "fchownat", "futimesat", "newfstatat", "unlinkat",
                            "renameat", "linkat", "symlinkat", "readlinkat", "fchmodat",
                            "faccessat", "utimensat", "renameat2", "statx", "faccessat2",
-                           "fchmodat2"}) {
+                           "fchmodat2", "mknodat"}) {
     EXPECT_NE(row_named(name).flags & kAtFdCwd, 0) << name;
   }
   EXPECT_EQ(row_named("read").flags & kAtFdCwd, 0);

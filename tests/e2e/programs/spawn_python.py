@@ -78,6 +78,21 @@ os.write(wfd, b"second\n")
 os.close(wfd)
 print("and one written before and after:", p.communicate(timeout=T)[0], p.returncode)
 
+# A pipe watched by epoll before its other end goes to a child (asyncio's connect_read_pipe):
+# epoll still reports it once the child wrote.
+import select
+rfd, wfd = os.pipe()
+ep = select.epoll()
+ep.register(rfd, select.EPOLLIN)
+p = subprocess.Popen([sys.executable, "-c", "import os, sys; os.write(int(sys.argv[1]), b'ping')", str(wfd)],
+                     pass_fds={wfd})
+p.wait(timeout=T)
+os.close(wfd)
+print("epoll sees the child's write:", [ev for _, ev in ep.poll(T)] == [select.EPOLLIN | select.EPOLLHUP],
+      os.read(rfd, 100))
+ep.close()
+os.close(rfd)
+
 print("os.system('exit 3') >> 8:", os.system("exit 3") >> 8)
 
 f = os.popen("echo p")
