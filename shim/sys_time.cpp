@@ -6,6 +6,7 @@
 #include "shim/thread.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/sys_handlers.hpp"
+#include "shim/threads.hpp"
 #include "shim/user_memory.hpp"
 
 namespace cocoon::shim {
@@ -13,8 +14,23 @@ namespace {
 
 constexpr std::int64_t kNs = 1'000'000'000;
 
+// A CPU-time clock id of one of the program's own threads or of itself (pthread_getcpuclockid,
+// clock_getcpuclockid: ~pid << 3 | per-thread bit | PROF/VIRT/SCHED) as the host's clock id,
+// or 0 when it names anything else.
+long host_cpu_clock(long id) {
+  if (id >= 0 || (id & 7) == 7) return 0;  // 7: CPUCLOCK_FD (posix clocks on fds)
+  long pid = ~(id >> 3);
+  if (id & 4) return pid == 0 || threads::tid_alive(pid) ? id : 0;  // a thread of this process
+  if (pid != 0 && pid != g.pid) return 0;
+  return static_cast<long>((~static_cast<std::uint64_t>(g.host_pid) << 3) | static_cast<std::uint64_t>(id & 3));
+}
+
 long clock_now(long id, abi::Timespec& ts) {
   std::int64_t ns;
+  if (id < 0) {
+    long host_id = host_cpu_clock(id);
+    return host_id ? host::call(abi::kClockGettime, host_id, &ts) : -abi::kEINVAL;
+  }
   switch (id) {
     case abi::kClockRealtime:
     case abi::kClockRealtimeCoarse:
@@ -61,15 +77,17 @@ long sleep_until(long clock_id, const abi::Timespec& req, bool absolute, std::ui
 
 long sys_clock_gettime(SyscallFrame& f) {
   abi::Timespec ts;
-  long r = clock_now(f.a[0], ts);
+  long r = clock_now(static_cast<std::int32_t>(f.a[0]), ts);  // clockid_t: an int
   if (r < 0) return r;
   return user::write(static_cast<std::uint64_t>(f.a[1]), ts) ? 0 : -abi::kEFAULT;
 }
 
 long sys_clock_getres(SyscallFrame& f) {
   abi::Timespec ts{0, 1};
-  if (f.a[0] < 0 || (f.a[0] > abi::kClockBoottime && f.a[0] != 11)) return -abi::kEINVAL;
-  if (f.a[0] == abi::kClockRealtimeCoarse || f.a[0] == abi::kClockMonotonicCoarse) ts.tv_nsec = 4'000'000;
+  long id = static_cast<std::int32_t>(f.a[0]);  // clockid_t: an int
+  if (id < 0 && !host_cpu_clock(id)) return -abi::kEINVAL;
+  if (id > abi::kClockBoottime && id != 11) return -abi::kEINVAL;
+  if (id == abi::kClockRealtimeCoarse || id == abi::kClockMonotonicCoarse) ts.tv_nsec = 4'000'000;
   if (f.a[1] && !user::write(static_cast<std::uint64_t>(f.a[1]), ts)) return -abi::kEFAULT;
   return 0;
 }

@@ -74,6 +74,19 @@ int main(void) {
   CHECK(now.it_value.tv_sec >= 4 && now.it_value.tv_sec <= 5, "getitimer: the time left of an armed timer");
   setitimer(ITIMER_REAL, &off, NULL);
 
+  // CPU-time clocks of a thread and of the process (the JVM's thread CPU time).
+  clockid_t thread_clock, process_clock;
+  CHECK(pthread_getcpuclockid(pthread_self(), &thread_clock) == 0, "pthread_getcpuclockid");
+  CHECK(clock_getcpuclockid(0, &process_clock) == 0, "clock_getcpuclockid(0)");
+  struct timespec c1, c2, res;
+  CHECK(clock_gettime(thread_clock, &c1) == 0 && clock_gettime(thread_clock, &c2) == 0 &&
+            (c2.tv_sec > c1.tv_sec || (c2.tv_sec == c1.tv_sec && c2.tv_nsec >= c1.tv_nsec)),
+        "clock_gettime on the thread's CPU clock: it runs forward");
+  CHECK(clock_getres(thread_clock, &res) == 0, "clock_getres on the thread's CPU clock");
+  CHECK(clock_gettime(process_clock, &c1) == 0 && c1.tv_sec + c1.tv_nsec > 0, "clock_gettime on the process's CPU clock");
+  CHECK(clock_gettime((clockid_t)((~(unsigned)99999 << 3) | 6), &c1) == -1 && errno == EINVAL,
+        "a thread CPU clock of no thread of the process: EINVAL");
+
   // CPU-time itimers: they run only while the process computes.
   handle(SIGVTALRM);
   handle(SIGPROF);
