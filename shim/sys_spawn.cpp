@@ -189,10 +189,26 @@ long exec_child(std::uint64_t upath, std::uint64_t uargv, std::uint64_t uenvp) {
   long plen = user::strnlen(upath, 4096);
   if (plen < 0) r = plen;
   else if (plen >= 4096) r = -abi::kENAMETOOLONG;
-  else if (!user::copy_from(strings, upath, static_cast<std::uint64_t>(plen))) r = -abi::kEFAULT;
+  if (r == 0 && user::read(strings[0], upath) && strings[0] != '/') {
+    // Relative to the child's cwd (its proxy fork's, after any chdir), not the program's.
+    ProxyRequest cwd_rq(79);
+    cwd_rq.out(0, 4096);
+    cwd_rq.arg(1, 4096);
+    long n = cwd_rq.call("getcwd");
+    if (n <= 1 || n > 4096) r = n < 0 ? n : -abi::kENOENT;
+    const char* cwd = reinterpret_cast<const char*>(cwd_rq.data(0));
+    if (r == 0 && (cwd[0] != '/' || cwd[n - 1] != 0)) r = iago("getcwd", "path", n);
+    if (r == 0 && n - 1 + 1 + plen >= 4096) r = -abi::kENAMETOOLONG;
+    if (r == 0) {
+      __builtin_memcpy(strings, cwd, static_cast<std::uint64_t>(n - 1));
+      used = static_cast<std::uint64_t>(n - 1);
+      if (used > 1) strings[used++] = '/';
+    }
+  }
+  if (r == 0 && !user::copy_from(strings + used, upath, static_cast<std::uint64_t>(plen))) r = -abi::kEFAULT;
   if (r == 0) {
-    strings[plen] = 0;
-    used = static_cast<std::uint64_t>(plen) + 1;
+    used += static_cast<std::uint64_t>(plen);
+    strings[used++] = 0;
     r = pack_strings(uargv, strings, spawn::kMaxStrings, used, h.argc);
   }
   if (r == 0) r = pack_strings(uenvp, strings, spawn::kMaxStrings, used, h.envc);

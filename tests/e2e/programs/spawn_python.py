@@ -29,6 +29,8 @@ cwd_before = os.getcwd()
 r = subprocess.run(["pwd"], cwd="/usr/share", capture_output=True, text=True, timeout=T)
 print("run pwd, cwd=/usr/share:", r.returncode, repr(r.stdout))
 print("the parent's cwd unchanged:", os.getcwd() == cwd_before)
+r = subprocess.run(["./true"], cwd="/bin", timeout=T)
+print("a relative program, relative to cwd=:", r.returncode)
 
 r = subprocess.run(["/usr/bin/env"], env={"A": "1", "B": "two"}, capture_output=True, text=True, timeout=T)
 print("run env, env={A, B}:", r.returncode, repr(r.stdout))
