@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "proxy/child_setup.hpp"
 #include "proxy/spawn_request.hpp"
 
 namespace cocoon::proxy {
@@ -149,21 +150,11 @@ void place_fds(const Received& in, SpawnedProgram& p) {
     p.fds.push_back(in.targets[i]);
   }
   std::sort(p.fds.begin(), p.fds.end());
-  unsigned from = 0;
-  for (int t : p.fds) {
-    if (static_cast<unsigned>(t) > from) syscall(SYS_close_range, from, static_cast<unsigned>(t) - 1, 0u);
-    from = static_cast<unsigned>(t) + 1;
-  }
-  syscall(SYS_close_range, from, ~0u, 0u);
+  close_all_except(p.fds);
 }
 
 [[noreturn]] void run_spawned(const Received& in, SpawnedProgram& p, const spawn::Request& rq, SpawnEntry entry) {
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
+  reset_signals();
   if (rq.kind == spawn::kExit) _exit(rq.exit_status & 0xff);
   place_fds(in, p);
   if (rq.flags & spawn::kSetsid) setsid();

@@ -21,6 +21,7 @@
 
 #include "manifest/enclave_layout.hpp"
 #include "proxy/channel.hpp"
+#include "proxy/child_setup.hpp"
 #include "proxy/proxy.hpp"
 #include "shim/launch_config.hpp"
 #include "shim/shim_image.hpp"
@@ -170,18 +171,6 @@ int run_spawned(const proxy::SpawnedProgram& p) {
   return run_in_enclave(o);
 }
 
-// In the proxy: every fd but the program's (a spawned child's inherited ones, sorted).
-void close_all_except(const std::vector<int>& keep) {
-  unsigned from = 3;
-  if (!keep.empty()) from = 0;
-  for (int k : keep) {
-    if (k < 0) continue;
-    if (static_cast<unsigned>(k) > from) syscall(SYS_close_range, from, static_cast<unsigned>(k) - 1, 0u);
-    if (static_cast<unsigned>(k) + 1 > from) from = static_cast<unsigned>(k) + 1;
-  }
-  syscall(SYS_close_range, from, ~0u, 0u);
-}
-
 // A spawned child's supervisor ends as its program did, so that the parent's wait4 sees the
 // same status (a signal included) as natively.
 [[noreturn]] void die_like(int sig) {
@@ -318,7 +307,7 @@ int run_in_enclave(const RunOptions& o) {
   if (proxy_pid == 0) {
     // The proxy holds the program's fds: the top-level program gets 0-2 (as `cocoon run` got
     // them), a spawned child what its parent passed.
-    close_all_except(o.spawned ? o.inherited_fds : std::vector<int>{0, 1, 2});
+    proxy::close_all_except(o.spawned ? o.inherited_fds : std::vector<int>{0, 1, 2});
     proxy::run_proxy(popts);
   }
 
@@ -339,12 +328,7 @@ int run_in_enclave(const RunOptions& o) {
     syscall(SYS_close_range, 6u, ~0u, 0u);
     std::int64_t self = getpid();
     if (pwrite(launch::kLaunchFd, &self, sizeof self, offsetof(launch::LaunchConfig, host_pid)) != sizeof self) _exit(74);
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &dfl, nullptr);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
+    proxy::reset_signals();
     char arg0[] = "cocoon-shim";
     char* argv[] = {arg0, nullptr};
     char* envp[] = {nullptr};
