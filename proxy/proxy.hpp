@@ -32,8 +32,8 @@ struct ProxyOptions {
   Hostile hostile = Hostile::None;
   bool verbose = false;
   pid_t enclave_pid = 0;  // filled in after the enclave process starts (read from the window)
-  SpawnEntry spawn_entry = nullptr;
-  pid_t supervisor_pid = 0;          // the process that forked the proxy (its death ends it)  // starts a child process's enclave (null: no children)
+  SpawnEntry spawn_entry = nullptr;  // starts a child process's enclave (null: no children)
+  pid_t supervisor_pid = 0;          // the process that forked the proxy (its death ends it)
 };
 
 // Runs in the forked child; never returns.

@@ -34,22 +34,27 @@ bool send_all(int sock, const void* data, std::size_t n) {
   return send(sock, data, n, MSG_NOSIGNAL) == static_cast<ssize_t>(n);
 }
 
-bool send_fds(int sock, const FdBatch& b, const int* fds) {
-  iovec iov{const_cast<FdBatch*>(&b), sizeof(std::uint32_t) + b.count * sizeof(std::int32_t)};
+// One message of n bytes carrying nfds fds (SCM_RIGHTS, at most kBatch).
+bool send_with_fds(int sock, const void* data, std::size_t n, const int* fds, std::uint32_t nfds) {
+  iovec iov{const_cast<void*>(data), n};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kBatch)];
   msghdr m{};
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
-  if (b.count) {
+  if (nfds) {
     m.msg_control = control;
-    m.msg_controllen = CMSG_SPACE(sizeof(int) * b.count);
+    m.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
     cmsghdr* c = CMSG_FIRSTHDR(&m);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int) * b.count);
-    std::memcpy(CMSG_DATA(c), fds, sizeof(int) * b.count);
+    c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+    std::memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
   }
-  return sendmsg(sock, &m, MSG_NOSIGNAL) == static_cast<ssize_t>(iov.iov_len);
+  return sendmsg(sock, &m, MSG_NOSIGNAL) == static_cast<ssize_t>(n);
+}
+
+bool send_fds(int sock, const FdBatch& b, const int* fds) {
+  return send_with_fds(sock, &b, sizeof(std::uint32_t) + b.count * sizeof(std::int32_t), fds, b.count);
 }
 
 // Receives one message; fds passed with it are appended to `fds` (at most `cap`).
@@ -214,8 +219,7 @@ int start_spawner(SpawnEntry entry) {
     prctl(PR_SET_NAME, "cocoon-spawner");
     // Only its socket: a copy of a program fd here would keep a pipe from seeing its end.
     if (sv[1] != 3 && dup2(sv[1], 3) != 3) _exit(1);
-    syscall(SYS_close_range, 0u, 2u, 0u);
-    syscall(SYS_close_range, 4u, ~0u, 0u);
+    close_all_except({3});
     spawner_loop(3, entry);
   }
   close(sv[1]);
@@ -230,24 +234,9 @@ long request_spawn(int spawner_sock, const std::uint8_t* request, std::uint64_t 
   if (rq.magic != spawn::kMagic || rq.nfds > spawn::kMaxFds || sizeof rq + rq.nfds * 4ull > size) return -EINVAL;
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return -errno;
-  bool ok;
   // The reply socket travels with a one-byte message on the spawner's socket.
-  {
-    char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-    msghdr m{};
-    m.msg_iov = &iov;
-    m.msg_iovlen = 1;
-    m.msg_control = control;
-    m.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&m);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &sv[1], sizeof(int));
-    ok = sendmsg(spawner_sock, &m, MSG_NOSIGNAL) == 1;
-  }
+  const char byte = 0;
+  bool ok = send_with_fds(spawner_sock, &byte, 1, &sv[1], 1);
   close(sv[1]);
   int s = sv[0];
   std::uint64_t total = size;

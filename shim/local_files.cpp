@@ -540,22 +540,17 @@ long export_fd(int fdn) {
   if (n || count) {
     int tmp = -1;
     if (wfd < 0) {
-      char path[40] = "/proc/self/fd/";
-      int len = 14;
-      char digits[12];
-      int nd = 0;
-      for (int v = fdn; v || !nd; v /= 10) digits[nd++] = static_cast<char>('0' + v % 10);
-      while (nd) path[len++] = digits[--nd];
-      path[len] = 0;
+      char path[40];
+      std::size_t len = snformat(path, sizeof path, "/proc/self/fd/%d", fdn);
       ProxyRequest open_rq(257);
       open_rq.arg(0, -100);
-      if (!open_rq.in_bytes(1, path, static_cast<std::uint64_t>(len) + 1)) r = -abi::kENOMEM;
+      if (!open_rq.in_bytes(1, path, len + 1)) r = -abi::kENOMEM;
       open_rq.arg(2, 01 | 02000000);  // O_WRONLY | O_CLOEXEC
       tmp = r ? -1 : static_cast<int>(open_rq.call("openat"));
       wfd = tmp;
     }
     if (wfd < 0) {
-      r = wfd < 0 && !r ? wfd : r;
+      if (!r) r = wfd;
     } else {
       ProxyRequest w(1);
       w.arg(0, wfd);

@@ -129,8 +129,6 @@ long start(CloneFrame& cf, std::uint64_t newsp) {
   __builtin_memset(c, 0, sizeof *c);
   c->fd_open = reinterpret_cast<std::uint8_t*>(region + fd_off);
   c->local_files = reinterpret_cast<void**>(region + local_off);
-  c->region = static_cast<std::uint64_t>(region);
-  c->region_len = len;
   c->umask = g.umask;
   for (int sig = 1; sig <= abi::kNSig; ++sig) c->actions[sig] = signals::program_action(sig);
   fd::copy_table(c->fd_open);
@@ -175,8 +173,7 @@ long exec_child(std::uint64_t upath, std::uint64_t uargv, std::uint64_t uenvp) {
   // The fds the new process may inherit: every fd open in the child (the proxy keeps those
   // without FD_CLOEXEC); in-enclave pipes among them move to the host first.
   auto* fds = reinterpret_cast<std::int32_t*>(buf + sizeof h);
-  long r = 0;
-  for (int f = 0; f < fd::kMaxFds && r == 0; ++f) {
+  for (int f = 0; f < fd::kMaxFds; ++f) {
     if (!fd::is_open(f)) continue;
     if (h.nfds == spawn::kMaxFds) {
       report_unsupported(59, "a child process inherits at most 1024 fds; the others are closed");
@@ -186,6 +183,7 @@ long exec_child(std::uint64_t upath, std::uint64_t uargv, std::uint64_t uenvp) {
   }
   char* strings = reinterpret_cast<char*>(buf + sizeof h + h.nfds * 4ull);
   std::uint64_t used = 0;
+  long r = 0;
   long plen = user::strnlen(upath, 4096);
   if (plen < 0) r = plen;
   else if (plen >= 4096) r = -abi::kENAMETOOLONG;

@@ -26,7 +26,6 @@ struct Child {
   void** local_files;      // its in-enclave pipes and eventfds (shim/local_files.cpp)
   std::uint32_t umask;
   abi::KernelSigaction actions[abi::kNSig + 1];
-  std::uint64_t region, region_len;  // the shim memory holding this and the tables
 };
 
 inline Child* current() { return static_cast<Child*>(current_thread()->vfork_child); }
