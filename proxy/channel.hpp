@@ -41,7 +41,8 @@ enum Op : std::uint64_t {
   kOpForkProxy,               // this channel is served by a fork of its worker from now on;
                               // returns 0 (from the fork), or -errno
   kOpSpawn,                   // args[0]: in, a spawn::Request and what follows it, args[1] bytes;
-                              // returns the new process's pid; the fork then exits
+                              // returns the new process's pid, and then the fork exits
+                              // (after an error it goes on serving the child)
 };
 
 struct Request {

@@ -190,7 +190,9 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
       if (vfork_fork && (rq.ptr_mask & 1u) && off <= channel::kChannelDataSize && len <= channel::kChannelDataSize - off)
         r = request_spawn(g_spawner, ch->data + off, len);
       respond(ch, r);
-      if (vfork_fork) _exit(0);
+      // Done once the new process exists; after a failure the vfork child goes on (its
+      // execve returns the error) and this fork keeps serving it.
+      if (vfork_fork && r > 0) _exit(0);
       continue;
     }
     if (opts.hostile == Hostile::Peek && !peeked) {

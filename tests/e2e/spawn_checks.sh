@@ -34,6 +34,41 @@ timeout 60 "$C" run -- ./spawn_run /bin/sh -c 'kill -TERM $$; echo survived' >ou
 check child_dies_by_its_signal test "$(cat out.txt)" = "signal 15"
 check no_message_for_a_childs_signal test ! -s err.txt
 
+# The spawner gone (killed from outside): each spawn fails with an error, the program goes on
+# (the proxy worker's fork serving the vfork child stays until the child is done; once it
+# left after the first failure and the next spawn hung).
+"$C" run -- /usr/bin/python3 -c '
+import os, subprocess, time
+while not os.path.exists("go"): time.sleep(0.02)
+for i in range(3):
+    try:
+        subprocess.run(["/bin/true"], timeout=10)
+        print("ran")
+    except OSError as e:
+        print("error")
+print("done")' >out.txt 2>err.txt &
+sup=$!
+spawner=
+for _ in $(seq 200); do
+  proxy=$(pgrep -P "$sup" -x cocoon-proxy)
+  [ -n "$proxy" ] && spawner=$(pgrep -P "$proxy" -x cocoon-spawner)
+  [ -n "$spawner" ] && break
+  sleep 0.05
+done
+check spawner_found test -n "$spawner"
+kill -9 $spawner 2>/dev/null
+touch go
+( sleep 30; kill -9 "$sup" 2>/dev/null ) &
+guard=$!
+wait "$sup"
+rc=$?
+kill "$guard" 2>/dev/null
+check spawner_gone_exit_status test "$rc" = 0
+check spawner_gone_each_spawn_fails test "$(cat out.txt)" = "error
+error
+error
+done"
+
 # A signed enclave: its children run under the same manifest, so only trusted programs start.
 "$C" keygen --out key.pem >/dev/null 2>&1
 "$C" manifest --output strict.toml -- "$work/spawn_run" /bin/echo hi >/dev/null 2>&1
