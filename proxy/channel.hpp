@@ -70,6 +70,9 @@ struct alignas(64) Channel {
   alignas(64) std::uint32_t proxy_sleeping;    // futex word the proxy worker sleeps on
   std::int32_t worker_tid;                     // the proxy worker's tid (for kInterruptSignal)
   alignas(64) std::uint32_t enclave_sleeping;  // futex word the enclave thread sleeps on
+  std::int32_t enclave_cpu;                    // the CPU the enclave thread posted its last request
+                                               //   from: the worker sleeps pinned to it, so that
+                                               //   waking it and handing back stay on one CPU
   alignas(64) Request req;
   Response resp;
   alignas(4096) std::uint8_t data[kChannelDataSize];
@@ -82,11 +85,14 @@ struct Stats {
   std::uint64_t served_in_shim[kMaxStatsSyscalls];
   std::uint64_t forwarded[kMaxStatsSyscalls];
   std::uint64_t refused[kMaxStatsSyscalls];
+  std::uint64_t trapped[kMaxStatsSyscalls];  // reached the shim through a trap, not a rewritten site
   std::uint64_t epc_peak_bytes;
   std::uint64_t epc_current_bytes;
   std::uint64_t epc_limit_bytes;
   std::uint64_t sites_patched;
   std::uint64_t sigsys_traps;
+  std::uint64_t proxy_wakeups;   // forwarded calls that found the proxy worker asleep
+  std::uint64_t enclave_sleeps;  // forwarded calls whose answer came only after the spin
 };
 
 struct WindowHeader {

@@ -1,6 +1,7 @@
 // The proxy process: one worker thread per channel, each serving its enclave thread's
 // forwarded syscalls, spinning briefly and then sleeping on the channel's futex word.
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -25,7 +27,9 @@
 namespace cocoon::proxy {
 namespace {
 
-constexpr auto kSpin = std::chrono::microseconds(50);  // after a response, before sleeping
+// After a response the worker waits for the next request up to kSpin, yielding its CPU to
+// anything else that wants it (the enclave thread, pinned here or not, above all), then sleeps.
+constexpr auto kSpin = std::chrono::microseconds(50);
 
 void futex_wait(std::uint32_t* word, std::uint32_t expected) {
   syscall(SYS_futex, word, FUTEX_WAIT, expected, nullptr, nullptr, 0);
@@ -148,16 +152,32 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
   bool peeked = false;
   bool served_one = false;
   bool vfork_fork = false;  // this process is a worker's fork serving a vfork child
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point responded{};
+  int pinned = -1;
   for (;;) {
     bool got = false;
-    // Spin briefly only right after serving a request (the next one usually follows soon);
-    // an idle worker sleeps, so idle channels cost no CPU.
+    // Spin only right after serving a request, and only when that tends to pay; an idle worker
+    // sleeps, so idle channels cost no CPU.
     if (served_one) {
-      auto until = std::chrono::steady_clock::now() + kSpin;
-      for (int i = 0; !got; ++i) {
-        if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) == channel::kRequest) got = true;
-        else if ((i & 63) == 0 && std::chrono::steady_clock::now() > until) break;
-        else __builtin_ia32_pause();
+      auto until = responded + kSpin;
+      for (;;) {
+        if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) == channel::kRequest) {
+          got = true;
+          break;
+        }
+        if (Clock::now() > until) break;
+        sched_yield();
+      }
+    }
+    // Sleep on the enclave thread's CPU: its wake-up then needs no other (perhaps idle) CPU.
+    if (!got) {
+      int cpu = __atomic_load_n(&ch->enclave_cpu, __ATOMIC_RELAXED);
+      if (cpu != pinned && cpu >= 0 && cpu < CPU_SETSIZE) {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(cpu, &one);
+        if (sched_setaffinity(0, sizeof one, &one) == 0) pinned = cpu;
       }
     }
     while (!got) {
@@ -202,6 +222,7 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
     long r = execute_request(rq, ch->data, channel::kChannelDataSize);
     r = hostile_result(opts.hostile, rq, r, ch->data);
     respond(ch, r);
+    responded = Clock::now();
     served_one = true;
   }
 }

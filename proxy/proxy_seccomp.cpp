@@ -34,6 +34,11 @@ class Filter {
     if (int r = seccomp_rule_add(ctx_, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(option))); r != 0)
       throw std::runtime_error("seccomp_rule_add failed for prctl");
   }
+  // `name` only on the calling thread (first argument 0).
+  void allow_on_self(const char* name) {
+    if (int r = seccomp_rule_add(ctx_, SCMP_ACT_ALLOW, seccomp_syscall_resolve_name(name), 1, SCMP_A0(SCMP_CMP_EQ, 0)); r != 0)
+      throw std::runtime_error(std::string("seccomp_rule_add failed for ") + name);
+  }
   void deny(const char* name) { add(SCMP_ACT_ERRNO(EPERM), seccomp_syscall_resolve_name(name), name); }
   void load() {
     if (int r = seccomp_load(ctx_); r != 0) throw std::runtime_error("seccomp_load failed: " + std::to_string(r));
@@ -86,6 +91,7 @@ void install_proxy_seccomp() {
   f.allow("sigaltstack");
   f.allow("sched_yield");
   f.allow("sched_getaffinity");
+  f.allow_on_self("sched_setaffinity");  // a worker sleeps on its enclave thread's CPU
   f.allow("getpid");
   f.allow("getppid");  // a fork of a worker checks that the proxy still lives
   f.allow("gettid");

@@ -21,7 +21,11 @@ using syscalls::ArgSpec;
 using syscalls::SyscallInfo;
 
 constexpr std::uint64_t kCap = channel::kChannelDataSize;
-constexpr std::uint64_t kSpinCycles = 150000;  // ~50 microseconds of TSC before sleeping
+// Waiting for the proxy: spin ~50 microseconds of TSC before sleeping, or only ~3 after a call
+// of the same number that outlasted its spin (a call that blocks, such as accept or epoll_wait
+// on an idle socket): on few cores a spin that does not pay takes the CPU the proxy needs.
+constexpr std::uint64_t kSpinCycles = 150000;
+constexpr std::uint64_t kShortSpinCycles = 9000;  // ~50 microseconds of TSC before sleeping
 
 std::uint64_t align8(std::uint64_t v) { return (v + 7) & ~7ull; }
 
@@ -80,18 +84,33 @@ void interrupt_proxy_call(channel::Channel* ch) {
 }
 
 long proxy_roundtrip(channel::Channel* ch) {
+  ShimThread* self = current_thread();
+  std::uint64_t op = ch->req.op;
+  std::uint64_t bit = op < 512 ? 1ull << (op & 63) : 0;
+  std::uint64_t* slow = &self->slow_calls[(op >> 6) & 7];
+  std::uint64_t spin = (*slow & bit) ? kShortSpinCycles : kSpinCycles;
+  __atomic_store_n(&ch->enclave_cpu, host::current_cpu(), __ATOMIC_RELAXED);
   __atomic_store_n(&ch->state, channel::kRequest, __ATOMIC_SEQ_CST);
-  if (__atomic_load_n(&ch->proxy_sleeping, __ATOMIC_SEQ_CST)) host::futex_wake(&ch->state, 0x7fffffff);
-  for (std::uint64_t start = host::rdtsc(), i = 0;; ++i) {
-    if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) != channel::kRequest) goto answered;
-    if ((i & 63) == 0 && host::rdtsc() - start > kSpinCycles) break;
-    host::cpu_relax();
+  if (__atomic_load_n(&ch->proxy_sleeping, __ATOMIC_SEQ_CST)) {
+    host::futex_wake(&ch->state, 0x7fffffff);
+    bump_stat(g.window->stats.proxy_wakeups);
   }
+  std::uint64_t start = host::rdtsc();
+  for (std::uint64_t i = 0;; ++i) {
+    if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) != channel::kRequest) {
+      *slow &= ~bit;
+      goto answered;
+    }
+    if (host::rdtsc() - start > spin) break;
+    // The worker usually sleeps pinned to this CPU, or spins here: let it run.
+    host::call(abi::kSchedYield);
+  }
+  bump_stat(g.window->stats.enclave_sleeps);
   {
     // Sleeping: a host signal that leaves a signal for the program to take wakes this wait
     // (EINTR); a call that may block is then interrupted in the proxy, again every 10 ms
     // until it answers (the first interrupt can arrive before the proxy entered the call).
-    ShimThread* t = current_thread();
+    ShimThread* t = self;
     bool interruptible = may_block(ch->req.op);
     for (;;) {
       __atomic_store_n(&ch->enclave_sleeping, 1u, __ATOMIC_SEQ_CST);
@@ -107,6 +126,9 @@ long proxy_roundtrip(channel::Channel* ch) {
     }
   }
   __atomic_store_n(&ch->enclave_sleeping, 0u, __ATOMIC_RELAXED);
+  // Slow: the answer would not have come within the full spin either.
+  if (host::rdtsc() - start > kSpinCycles) *slow |= bit;
+  else *slow &= ~bit;
 answered:
   std::uint32_t st = __atomic_load_n(&ch->state, __ATOMIC_ACQUIRE);
   if (st != channel::kResponse) fatal("the untrusted proxy closed the channel (state %u)", st);

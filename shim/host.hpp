@@ -43,5 +43,7 @@ inline std::uint64_t rdtsc() {
   return (static_cast<std::uint64_t>(hi) << 32) | lo;
 }
 inline void cpu_relax() { asm volatile("pause" ::: "memory"); }
+// The CPU this thread runs on now (Linux keeps it in TSC_AUX), or -1.
+int current_cpu();
 
 }  // namespace cocoon::host

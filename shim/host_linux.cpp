@@ -17,6 +17,25 @@ long futex_wait(std::uint32_t* word, std::uint32_t expected, long timeout_ns) {
 
 long futex_wake(std::uint32_t* word, int count) { return call(abi::kFutex, word, abi::kFutexWake, count, 0, 0, 0); }
 
+namespace {
+int g_has_rdpid = -1;  // unknown yet (a benign race: every thread computes the same answer)
+}
+
+int current_cpu() {
+  if (g_has_rdpid < 0) {
+    std::uint32_t a = 7, b, c = 0, d;
+    asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    g_has_rdpid = (c >> 22) & 1;
+  }
+  if (g_has_rdpid) {
+    std::uint64_t aux;
+    asm volatile("rdpid %0" : "=r"(aux));
+    return static_cast<int>(aux & 0xfff);  // Linux: node << 12 | cpu
+  }
+  std::uint32_t cpu = 0;
+  return call(309 /* getcpu */, &cpu, 0, 0) < 0 ? -1 : static_cast<int>(cpu);
+}
+
 void write_log(const char* s, std::uint64_t n) {
   while (n) {
     long r = call(abi::kWrite, launch::kLogFd, s, n);

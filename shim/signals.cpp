@@ -48,6 +48,7 @@ bool rip_in_shim(std::uint64_t rip) { return rip >= g.text_begin && rip < g.text
 void on_syscall_trap(abi::UContext* uc) {
   std::uint64_t rip = uc->gregs[abi::kRip];
   bump_stat(g.window->stats.sigsys_traps);
+  if (std::uint64_t nr = uc->gregs[abi::kRax]; nr < channel::kMaxStatsSyscalls) bump_stat(g.window->stats.trapped[nr]);
   if (!(g.flags & launch::kNoPatch)) patch::try_rewrite(rip - 2, uc->gregs[abi::kRax]);
   std::uint64_t sp = uc->gregs[abi::kRsp] - patch::kRedZone - 8;  // shim_trap_stub's call adds 8 more
   *reinterpret_cast<std::uint64_t*>(sp) = rip;

@@ -64,6 +64,9 @@ struct ShimThread {
   std::uint32_t has_saved_mask;
   std::uint32_t pad1;
   PendingSignal pending_info[64];
+  // Forwarded calls (by number) whose last answer came only after the spin (shim/forward.cpp):
+  // the next one spins briefly, then sleeps.
+  std::uint64_t slow_calls[8];
 };
 static_assert(sizeof(ShimThread) <= 4096, "ShimThread lives in the thread's TLS page");
 static_assert(__builtin_offsetof(ShimThread, stack_top) == 8);

@@ -124,17 +124,20 @@ void print_stats(const channel::WindowHeader& w) {
                static_cast<double>(s.epc_peak_bytes) / 1048576.0, static_cast<double>(s.epc_limit_bytes) / 1048576.0);
   std::fprintf(stderr,
                "cocoon: stats: %llu syscalls: %llu served in the shim, %llu forwarded to the proxy, %llu refused; "
-               "%llu call sites rewritten after %llu traps\n",
+               "%llu call sites rewritten after %llu traps; %llu forwarded calls woke the proxy, %llu slept for "
+               "their answer\n",
                static_cast<unsigned long long>(shim + fwd + refused), static_cast<unsigned long long>(shim),
                static_cast<unsigned long long>(fwd), static_cast<unsigned long long>(refused),
-               static_cast<unsigned long long>(s.sites_patched), static_cast<unsigned long long>(s.sigsys_traps));
-  std::fprintf(stderr, "cocoon: stats: %-20s %10s %10s %10s\n", "syscall", "shim", "forwarded", "refused");
+               static_cast<unsigned long long>(s.sites_patched), static_cast<unsigned long long>(s.sigsys_traps),
+               static_cast<unsigned long long>(s.proxy_wakeups), static_cast<unsigned long long>(s.enclave_sleeps));
+  std::fprintf(stderr, "cocoon: stats: %-20s %10s %10s %10s %10s\n", "syscall", "shim", "forwarded", "refused",
+               "trapped");
   for (std::uint32_t i = 0; i < channel::kMaxStatsSyscalls; ++i) {
     if (!s.served_in_shim[i] && !s.forwarded[i] && !s.refused[i]) continue;
     const syscalls::SyscallInfo* info = syscalls::find_syscall(i);
-    std::fprintf(stderr, "cocoon: stats: %-20s %10llu %10llu %10llu\n", info ? info->name : "?",
+    std::fprintf(stderr, "cocoon: stats: %-20s %10llu %10llu %10llu %10llu\n", info ? info->name : "?",
                  static_cast<unsigned long long>(s.served_in_shim[i]), static_cast<unsigned long long>(s.forwarded[i]),
-                 static_cast<unsigned long long>(s.refused[i]));
+                 static_cast<unsigned long long>(s.refused[i]), static_cast<unsigned long long>(s.trapped[i]));
   }
 }
 
