@@ -13,7 +13,7 @@ namespace cocoon::shim::patch {
 namespace {
 
 constexpr std::uint64_t kChunkSize = 64 * 1024;
-constexpr std::uint64_t kSlot = 32;
+constexpr std::uint64_t kSlot = 64;  // up to 24 moved bytes + 24 of stub
 constexpr std::int64_t kReach = (1ll << 31) - static_cast<std::int64_t>(kChunkSize) - 4096;
 constexpr int kMaxChunks = 256;
 
@@ -60,29 +60,120 @@ std::uint64_t stub_slot_near(std::uint64_t site) {
 
 void put32(std::uint8_t* p, std::uint32_t v) { __builtin_memcpy(p, &v, 4); }
 
-bool write_stub(std::uint64_t slot, std::uint64_t site_mov, std::uint32_t nr) {
+// Instructions that may be moved from before a `syscall` into its stub: position-independent
+// (no %rip-relative operand), no control flow, no write to %rsp. Returns the length of the one
+// at p (at most `room` bytes), 0 if it is not one of them. `writes_eax` tells whether it sets
+// %eax/%rax, and how: 1 mov $imm32,%eax (the immediate in *imm), 2 xor %eax,%eax, 3 other.
+struct Insn {
+  int len;
+  int writes_eax;
+  std::uint32_t imm;
+};
+
+Insn decode_movable(const std::uint8_t* p, int room) {
+  Insn none{0, 0, 0};
+  int i = 0;
+  std::uint8_t rex = 0;
+  if (room > 0 && (p[0] & 0xF0) == 0x40) rex = p[i++];
+  if (i >= room) return none;
+  std::uint8_t op = p[i++];
+  bool rex_b = rex & 1, rex_r = rex & 4;
+  if (op >= 0xB8 && op <= 0xBF && !(rex & 8)) {  // mov $imm32, %r32
+    if (i + 4 > room) return none;
+    int reg = (op - 0xB8) | (rex_b ? 8 : 0);
+    if (reg == 4) return none;  // %esp
+    std::uint32_t imm;
+    __builtin_memcpy(&imm, p + i, 4);
+    return Insn{i + 4, reg == 0 ? 1 : 0, imm};
+  }
+  // mov r/m,r (8B) and r,r/m (89), xor (31, 33), lea (8D): a ModRM operand that is a register,
+  // or memory at disp8/disp32 from %rsp or %rbp.
+  if (op != 0x89 && op != 0x8B && op != 0x31 && op != 0x33 && op != 0x8D) return none;
+  if (i >= room) return none;
+  std::uint8_t modrm = p[i++];
+  int mod = modrm >> 6, reg = ((modrm >> 3) & 7) | (rex_r ? 8 : 0), rm = (modrm & 7) | (rex_b ? 8 : 0);
+  if (mod == 3) {
+    if (op == 0x8D) return none;
+    int dest = (op == 0x8B || op == 0x33) ? reg : rm;
+    if (dest == 4) return none;
+    int eax = 0;
+    if (dest == 0) eax = ((op == 0x31 || op == 0x33) && reg == 0 && rm == 0) ? 2 : 3;
+    return Insn{i, eax, 0};
+  }
+  if (mod == 0) return none;  // (%reg) forms include %rip-relative; not needed
+  if ((modrm & 7) == 4) {     // SIB: only (%rsp) with no index
+    if (i >= room || p[i] != 0x24 || (rex & 2)) return none;
+    ++i;
+  } else if ((modrm & 7) != 5) {
+    return none;  // only %rsp- and %rbp-based memory
+  }
+  i += mod == 1 ? 1 : 4;
+  if (i > room) return none;
+  bool to_reg = op == 0x8B || op == 0x33 || op == 0x8D;
+  if (to_reg && reg == 4) return none;
+  return Insn{i, to_reg && reg == 0 ? 3 : 0, 0};
+}
+
+// The movable instructions that end exactly at the `syscall` at `site`, the first of them at
+// least 5 bytes long (it becomes the jmp; the others stay in place too, so a jump to any of
+// them still works, and any thread already past the first one still traps correctly).
+// Returns the length of the run (0: none). Any setting of %eax in it must agree with `nr`.
+int movable_run(std::uint64_t site, std::uint64_t nr) {
+  constexpr int kMaxRun = 24;
+  for (int len = 5; len <= kMaxRun; ++len) {
+    std::uint64_t start = site - static_cast<std::uint64_t>(len);
+    if (start < g.base + layout::kLowReserved + 8) break;
+    const auto* b = reinterpret_cast<const std::uint8_t*>(start);
+    // A prefix byte just before would belong to the first instruction.
+    std::uint8_t before = b[-1];
+    if ((before & 0xF0) == 0x40 || before == 0x66 || before == 0x67 || before == 0xF2 || before == 0xF3) continue;
+    int at = 0, first = 0;
+    bool ok = true;
+    std::int64_t eax = -1;  // the value the run leaves in %eax, when it sets it to a constant
+    while (at < len) {
+      Insn in = decode_movable(b + at, len - at);
+      if (in.len == 0) {
+        ok = false;
+        break;
+      }
+      if (at == 0) first = in.len;
+      if (in.writes_eax == 1) eax = in.imm;
+      else if (in.writes_eax == 2) eax = 0;
+      else if (in.writes_eax == 3) eax = -1;
+      at += in.len;
+    }
+    if (!ok || at != len || first < 5) continue;
+    if (eax >= 0 && static_cast<std::uint64_t>(eax) != nr) continue;
+    return len;
+  }
+  return 0;
+}
+
+void write_stub(std::uint64_t slot, std::uint64_t start, int run) {
   std::uint64_t chunk = slot & ~(kChunkSize - 1);
   // Chunks are kChunkSize aligned only when the allocator gave an aligned address; find it.
   for (int i = 0; i < g_nchunks; ++i)
     if (slot >= g_chunks[i].base && slot < g_chunks[i].base + kChunkSize) chunk = g_chunks[i].base;
   auto* p = reinterpret_cast<std::uint8_t*>(slot);
-  std::uint8_t code[29];
-  code[0] = 0xB8;  // mov $nr, %eax
-  put32(code + 1, nr);
+  std::uint8_t code[kSlot];
+  int n = run;
+  __builtin_memcpy(code, reinterpret_cast<const void*>(start), static_cast<std::uint64_t>(run));  // moved as they are
   static_assert(kRedZone == 128, "the stub's lea encodings below skip 128 bytes");
   const std::uint8_t lea_down[5] = {0x48, 0x8D, 0x64, 0x24, 0x80};  // lea -128(%rsp), %rsp
-  __builtin_memcpy(code + 5, lea_down, 5);
-  code[10] = 0xFF;  // call *rel32(%rip)
-  code[11] = 0x15;
-  std::int64_t rel = static_cast<std::int64_t>(chunk) - static_cast<std::int64_t>(slot + 16);
-  put32(code + 12, static_cast<std::uint32_t>(rel));
+  __builtin_memcpy(code + n, lea_down, 5);
+  n += 5;
+  code[n] = 0xFF;  // call *rel32(%rip)
+  code[n + 1] = 0x15;
+  put32(code + n + 2, static_cast<std::uint32_t>(static_cast<std::int64_t>(chunk) - static_cast<std::int64_t>(slot + n + 6)));
+  n += 6;
   const std::uint8_t lea_up[8] = {0x48, 0x8D, 0xA4, 0x24, 0x80, 0x00, 0x00, 0x00};  // lea 128(%rsp), %rsp
-  __builtin_memcpy(code + 16, lea_up, 8);
-  code[24] = 0xE9;  // jmp back to just after the original syscall instruction
-  std::int64_t back = static_cast<std::int64_t>(site_mov + 7) - static_cast<std::int64_t>(slot + 29);
-  put32(code + 25, static_cast<std::uint32_t>(back));
-  __builtin_memcpy(p, code, sizeof code);
-  return true;
+  __builtin_memcpy(code + n, lea_up, 8);
+  n += 8;
+  code[n] = 0xE9;  // jmp back to just after the original syscall instruction
+  std::uint64_t after = start + static_cast<std::uint64_t>(run) + 2;
+  put32(code + n + 1, static_cast<std::uint32_t>(static_cast<std::int64_t>(after) - static_cast<std::int64_t>(slot + n + 5)));
+  n += 5;
+  __builtin_memcpy(p, code, static_cast<std::uint64_t>(n));
 }
 
 }  // namespace
@@ -105,23 +196,21 @@ bool is_being_patched(std::uint64_t addr) {
 }
 
 void try_rewrite(std::uint64_t site, std::uint64_t nr) {
-  // Only the plain `mov $imm32, %eax` (B8 imm32) immediately before the syscall, with the
-  // immediate equal to the number we saw, and no REX prefix that would make it another
-  // register (41 B8 = mov to %r8d).
-  if (nr > 0xffffffffull || site < g.base + layout::kLowReserved + 8) return;
-  std::uint64_t mov = site - 5;
-  if (!mem::is_mapped(mov - 1, 8, abi::kProtRead | abi::kProtExec)) return;
+  if (nr > 0xffffffffull || site < g.base + layout::kLowReserved + 32) return;
+  if (!mem::is_mapped(site - 25, 27, abi::kProtRead | abi::kProtExec)) return;
+  const auto* sc = reinterpret_cast<const std::uint8_t*>(site);
+  if (sc[0] != 0x0F || sc[1] != 0x05) return;
+  int run = movable_run(site, nr);
+  if (run == 0) return;
+  std::uint64_t mov = site - static_cast<std::uint64_t>(run);
   auto* b = reinterpret_cast<const std::uint8_t*>(mov);
-  std::uint32_t imm;
-  __builtin_memcpy(&imm, b + 1, 4);
-  if (b[0] != 0xB8 || imm != nr || (b[-1] & 0xF0) == 0x40) return;
-  if (b[5] != 0x0F || b[6] != 0x05) return;
+  std::uint8_t first = b[0];
 
   LockGuard guard(g_lock);
-  if (b[0] != 0xB8) return;  // another thread rewrote it meanwhile
+  if (b[0] != first || first == 0xE9) return;  // another thread rewrote it meanwhile
   std::uint64_t slot = stub_slot_near(mov);
   if (!slot) return;
-  write_stub(slot, mov, static_cast<std::uint32_t>(nr));
+  write_stub(slot, mov, run);
   std::uint8_t jmp[5];
   jmp[0] = 0xE9;
   put32(jmp + 1, static_cast<std::uint32_t>(static_cast<std::int64_t>(slot) - static_cast<std::int64_t>(mov + 5)));

@@ -1,8 +1,12 @@
-// Call-site rewriting: after the first trap at a `mov $NR,%eax; syscall` site, the 5-byte
-// `mov` becomes a `jmp` to a per-site stub that loads %eax and calls the shim's entry
-// directly, so later calls from that site cost a function call instead of a signal.
-// The `syscall` bytes stay in place: a thread that had already executed the `mov` when the
-// site changed still traps and is served correctly.
+// Call-site rewriting: after the first trap at a `syscall`, the instructions just before it
+// (up to 24 bytes of simple, position-independent ones: register moves, loads and stores
+// relative to %rsp or %rbp, mov of an immediate, xor; the first at least 5 bytes long, e.g.
+// `mov $NR,%eax` or glibc syscall()'s `mov 0x8(%rsp),%r9`) are copied into a per-site stub
+// that then calls the shim's entry directly, and the first of them becomes a 5-byte `jmp` to
+// the stub: later calls from that site cost a function call instead of a signal. Everything
+// after the first instruction stays in place, `syscall` included: a thread already past the
+// first instruction when the site changed, or code that jumps to a later one, still traps and
+// is served correctly.
 #pragma once
 
 #include <cstdint>

@@ -38,12 +38,16 @@ run sigabrt 134 "" "program killed by SIGABRT" -- "$C" run -- "$P/e2e_crash" abo
 run sigterm_self 143 "" "program killed by SIGTERM" -- "$C" run -- "$P/e2e_crash" term
 run sigterm_ignored 0 "survived an ignored SIGTERM" "" -- "$C" run -- "$P/e2e_crash" ignored
 
-# A syscall instruction in the program's own code reaches the shim; the getpid site is
-# rewritten after its first trap, so the second getpid does not trap.
-run raw_syscall 3 "^raw syscall ok$" "4 syscalls: 4 served in the shim|4 syscalls: 3 served in the shim, 1 forwarded" -- \
+# A syscall instruction in the program's own code reaches the shim. Rewritten sites stop
+# trapping (the last column of --stats): a `mov $39,%eax; syscall` site, one whose number is
+# in %rax at run time (getppid: never trapped), a `mov $-1,%edi; xor %eax,%eax` site (read),
+# and a site entered at its second instruction, which traps each time it is entered there.
+run raw_syscall 3 "^raw syscall ok$" "13 syscalls: 10 served in the shim, 3 forwarded" -- \
   "$C" run --stats -- "$P/e2e_raw_syscall"
-run raw_syscall_rewrite 3 "" "1 call sites rewritten after 3 traps" -- "$C" run --stats -- "$P/e2e_raw_syscall"
-run no_patch_all_trap 3 "" "0 call sites rewritten after 4 traps" -- "$C" run --stats --no-patch -- "$P/e2e_raw_syscall"
+run raw_syscall_rewrite_dynamic 3 "" "getppid +2 +0 +0 +0$" -- "$C" run --stats -- "$P/e2e_raw_syscall"
+run raw_syscall_rewrite_getpid 3 "" "getpid +7 +0 +0 +4$" -- "$C" run --stats -- "$P/e2e_raw_syscall"
+run raw_syscall_rewrite_xor 3 "" "read +0 +2 +0 +1$" -- "$C" run --stats -- "$P/e2e_raw_syscall"
+run no_patch_all_trap 3 "" "0 call sites rewritten after 13 traps" -- "$C" run --stats --no-patch -- "$P/e2e_raw_syscall"
 
 # Defence in depth: with Syscall User Dispatch off (test mode), the program's first syscall
 # meets the enclave's seccomp filter and the process is killed.
