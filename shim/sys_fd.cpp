@@ -8,6 +8,7 @@
 #include "shim/trusted_files.hpp"
 #include "shim/forward.hpp"
 #include "shim/globals.hpp"
+#include "shim/heap.hpp"
 #include "syscalls/syscall_table.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
@@ -77,6 +78,67 @@ void closed(int fdn) {
 static long fd_limit() {
   long priv = __atomic_load_n(&g.window->proxy_private_fds, __ATOMIC_ACQUIRE);
   return priv > 0 && priv < fd::kMaxFds ? priv : fd::kMaxFds;
+}
+
+namespace {
+
+// A linux_dirent64 entry that names a symlink called by a decimal number >= limit.
+bool names_proxy_fd(const std::uint8_t* e, std::uint64_t reclen, long limit) {
+  constexpr std::uint64_t kName = 19;  // d_ino 8, d_off 8, d_reclen 2, d_type 1
+  constexpr std::uint8_t kDtLnk = 10;
+  if (reclen <= kName || e[18] != kDtLnk) return false;
+  long v = 0;
+  std::uint64_t i = kName;
+  for (; i < reclen && e[i]; ++i) {
+    if (e[i] < '0' || e[i] > '9' || v > fd::kMaxFds) return false;
+    v = v * 10 + (e[i] - '0');
+  }
+  return i > kName && v >= limit;
+}
+
+}  // namespace
+
+// getdents64 as forwarded, except that a listing of the proxy's /proc/<pid>/fd (the program's
+// /proc/self/fd: the proxy holds the program's fds) leaves out the proxy's own fds above the
+// program's range (the spawner's socket, channel::WindowHeader::proxy_private_fds).
+long sys_getdents64(SyscallFrame& f) {
+  long n = forward_generic(*syscalls::find_syscall(217), f);
+  long limit = fd_limit();
+  if (n <= 0 || limit >= fd::kMaxFds) return n;
+  auto len = static_cast<std::uint64_t>(n);
+  auto* buf = static_cast<std::uint8_t*>(heap::alloc(len));
+  if (!buf) return n;
+  std::uint64_t out = 0;
+  bool dropped = false, proc_checked = false, is_proc = false;
+  if (user::copy_from(buf, static_cast<std::uint64_t>(f.a[1]), len)) {
+    for (std::uint64_t at = 0; at + 19 <= len;) {
+      std::uint16_t reclen;
+      __builtin_memcpy(&reclen, buf + at + 16, 2);
+      if (reclen < 19 || reclen > len - at) break;  // checked by nobody else: keep the rest as it is
+      bool drop = false;
+      if (names_proxy_fd(buf + at, reclen, limit)) {
+        if (!proc_checked) {
+          constexpr long kProcSuperMagic = 0x9fa0;
+          ProxyRequest st(138);  // fstatfs
+          st.arg(0, f.a[0]);
+          long type = 0;
+          if (st.out(1, 120) && st.call("fstatfs") == 0) __builtin_memcpy(&type, st.data(1), 8);
+          is_proc = type == kProcSuperMagic;
+          proc_checked = true;
+        }
+        drop = is_proc;
+      }
+      if (drop) dropped = true;
+      else {
+        if (out != at) __builtin_memmove(buf + out, buf + at, reclen);
+        out += reclen;
+      }
+      at += reclen;
+    }
+  }
+  if (dropped && user::copy_to(static_cast<std::uint64_t>(f.a[1]), buf, out)) n = static_cast<long>(out);
+  heap::free(buf, len);
+  return n;
 }
 
 long sys_close(SyscallFrame& f) {

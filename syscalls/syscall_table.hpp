@@ -373,7 +373,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(214, "epoll_ctl_old", kENOSYS, kObsolete),
   refuse(215, "epoll_wait_old", kENOSYS, kObsolete),
   refuse(216, "remap_file_pages", kENOSYS, "obsolete (emulated by Linux since 4.0); not supported"),
-  fwd(217, "getdents64", {kFd, out_bytes(2), kInt}, kOutSizeIsResult, kFileIo),
+  fwd(217, "getdents64", {kFd, out_bytes(2), kInt}, kOutSizeIsResult | kCustom, "forwarded; a listing of /proc/self/fd (the proxy's) leaves out the proxy's own fds above the program's range"),
   shim(218, "set_tid_address", "clear-child-tid address recorded by the shim"),
   refuse(219, "restart_syscall", kEINTR, "Linux's answer when no restart is pending; the shim restarts interrupted calls itself"),
   refuse(220, "semtimedop", kENOSYS, kSysvIpc),

@@ -1,9 +1,12 @@
 // Pipes and eventfds (served inside the enclave by Cocoon), compared line by line with a native
 // run: data between threads, end of file, EPIPE and SIGPIPE, O_NONBLOCK and FIONREAD, dup,
 // eventfd counters and semaphores, and poll, select and epoll over sets that mix them with
-// sockets (which the proxy serves), waits that another thread's write ends, signals.
+// sockets (which the proxy serves), waits that another thread's write ends, signals; and
+// /proc/self/fd listing exactly the program's fds.
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -305,8 +308,35 @@ static void test_signals(void) {
   signal(SIGUSR1, SIG_DFL);
 }
 
+// Every entry of /proc/self/fd is an fd the program has open, and the pipe, eventfd and socket
+// it just made are listed (in Cocoon the listing is the proxy's, which holds fds of its own).
+static void test_proc_self_fd(void) {
+  int p[2];
+  int ok = pipe(p) == 0;
+  int e = eventfd(0, 0), s = socket(AF_INET, SOCK_STREAM, 0);
+  DIR* d = opendir("/proc/self/fd");
+  CHECK(ok && e >= 0 && s >= 0 && d, "/proc/self/fd: opened");
+  if (!d) return;
+  int listed = 0, foreign = 0, seen_pipe = 0, seen_e = 0, seen_s = 0;
+  struct dirent* de;
+  while ((de = readdir(d))) {
+    if (de->d_name[0] == '.') continue;
+    int n = atoi(de->d_name);
+    listed++;
+    if (fcntl(n, F_GETFD) < 0) foreign++, printf("     not the program's: fd %d\n", n);
+    seen_pipe += n == p[0] || n == p[1];
+    seen_e += n == e;
+    seen_s += n == s;
+  }
+  closedir(d);
+  CHECK(listed >= 7 && foreign == 0, "/proc/self/fd: every entry is an fd of the program");
+  CHECK(seen_pipe == 2 && seen_e == 1 && seen_s == 1, "/proc/self/fd: the new pipe, eventfd and socket are listed");
+  close(p[0]), close(p[1]), close(e), close(s);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);
+  test_proc_self_fd();
   test_pipe_threads();
   test_pipe_edges();
   test_close_while_blocked();
