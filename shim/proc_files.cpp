@@ -71,6 +71,8 @@ constexpr Node kNodes[] = {
 
 void init() { pseudo::add_provider({nullptr, kNodes, sizeof kNodes / sizeof kNodes[0]}); }
 
+const char* exe() { return g_exe; }
+
 void set_exe(const char* path) {
   policy::Resolved& r = *resolved_scratch();
   const char* canonical = path;

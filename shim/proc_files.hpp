@@ -17,5 +17,7 @@ namespace cocoon::shim::proc {
 void init();
 // The program now running in the enclave (canonical path), for /proc/self/exe.
 void set_exe(const char* path);
+// That path ("" before set_exe). execve of /proc/self/exe runs it again, not Cocoon.
+const char* exe();
 
 }  // namespace cocoon::shim::proc

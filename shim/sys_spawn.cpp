@@ -2,6 +2,7 @@
 // new enclaves; wait4, waitid and kill reach those children through the proxy, whose
 // children they are.
 #include "proxy/spawn_request.hpp"
+#include "shim/proc_files.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/forward.hpp"
 #include "shim/globals.hpp"
@@ -187,7 +188,14 @@ long exec_child(std::uint64_t upath, std::uint64_t uargv, std::uint64_t uenvp) {
   long plen = user::strnlen(upath, 4096);
   if (plen < 0) r = plen;
   else if (plen >= 4096) r = -abi::kENAMETOOLONG;
-  if (r == 0 && user::read(strings[0], upath) && strings[0] != '/') {
+  // /proc/self/exe is the program (shim/proc_files.hpp); the host's would be Cocoon itself.
+  char given[24] = {};
+  if (r == 0 && plen < static_cast<long>(sizeof given) && user::copy_from(given, upath, static_cast<std::uint64_t>(plen)) &&
+      (__builtin_memcmp(given, "/proc/self/exe", 15) == 0 || __builtin_memcmp(given, "/proc/thread-self/exe", 22) == 0) && proc::exe()[0]) {
+    upath = 0;
+    for (const char* e = proc::exe(); *e;) strings[used++] = *e++;
+  }
+  if (r == 0 && upath && user::read(strings[0], upath) && strings[0] != '/') {
     // Relative to the child's cwd (its proxy fork's, after any chdir), not the program's.
     ProxyRequest cwd_rq(79);
     cwd_rq.out(0, 4096);
@@ -203,9 +211,9 @@ long exec_child(std::uint64_t upath, std::uint64_t uargv, std::uint64_t uenvp) {
       if (used > 1) strings[used++] = '/';
     }
   }
-  if (r == 0 && !user::copy_from(strings + used, upath, static_cast<std::uint64_t>(plen))) r = -abi::kEFAULT;
+  if (r == 0 && upath && !user::copy_from(strings + used, upath, static_cast<std::uint64_t>(plen))) r = -abi::kEFAULT;
   if (r == 0) {
-    used += static_cast<std::uint64_t>(plen);
+    if (upath) used += static_cast<std::uint64_t>(plen);
     strings[used++] = 0;
     r = pack_strings(uargv, strings, spawn::kMaxStrings, used, h.argc);
   }
