@@ -91,6 +91,7 @@ struct Stats {
   std::uint64_t epc_limit_bytes;
   std::uint64_t sites_patched;
   std::uint64_t sigsys_traps;
+  std::uint64_t round_trips;     // requests the proxy answered
   std::uint64_t proxy_wakeups;   // forwarded calls that found the proxy worker asleep
   std::uint64_t enclave_sleeps;  // forwarded calls whose answer came only after the spin
 };

@@ -1,6 +1,7 @@
 #include "shim/forward.hpp"
 #include "shim/vfork.hpp"
 
+#include "shim/fd_status.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/globals.hpp"
 #include "shim/host.hpp"
@@ -90,6 +91,7 @@ long proxy_roundtrip(channel::Channel* ch) {
   std::uint64_t* slow = &self->slow_calls[(op >> 6) & 7];
   std::uint64_t spin = (*slow & bit) ? kShortSpinCycles : kSpinCycles;
   __atomic_store_n(&ch->enclave_cpu, host::current_cpu(), __ATOMIC_RELAXED);
+  bump_stat(g.window->stats.round_trips);
   __atomic_store_n(&ch->state, channel::kRequest, __ATOMIC_SEQ_CST);
   if (__atomic_load_n(&ch->proxy_sleeping, __ATOMIC_SEQ_CST)) {
     host::futex_wake(&ch->state, 0x7fffffff);
@@ -413,6 +415,7 @@ static long forward_marshalled(const SyscallInfo& info, SyscallFrame& f) {
   if (info.flags & syscalls::kNewFd) {
     int pfd = fd::adopt(ret);
     if (pfd < 0) return iago(info.name, "new fd", ret);
+    fd_status::created(pfd);
     return pfd;
   }
   if (info.flags & syscalls::kNewFdPair) {
@@ -425,6 +428,8 @@ static long forward_marshalled(const SyscallInfo& info, SyscallFrame& f) {
       fd::forget(a0);
       return iago(info.name, "new fd", pair[1]);
     }
+    fd_status::created(pair[0]);
+    fd_status::created(pair[1]);
   }
   // File sizes and counts in stat results must be sane.
   if (f.nr == 4 || f.nr == 5 || f.nr == 6 || f.nr == 262) {

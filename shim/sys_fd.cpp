@@ -1,6 +1,7 @@
 // The fd table's calls (close, dup*) and the forwarded calls whose arguments need a
 // dedicated marshaller: ioctl, fcntl, sendfile.
 #include "shim/pseudo_files.hpp"
+#include "shim/fd_status.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/local_files.hpp"
 #include "shim/local_poll.hpp"
@@ -48,6 +49,8 @@ constexpr IoctlSpec kIoctls[] = {
 // the child's dup2 and close before its execve must not change.
 void note_dup(int from, int to) {
   local::on_dup(from, to);
+  fd_status::shared(from);
+  fd_status::shared(to);
   if (vfork::current()) return;
   trusted::on_dup(from, to);
   pseudo::on_dup(from, to);
@@ -63,6 +66,7 @@ long dup_result(long r, const char* name, int from) {
 
 void closed(int fdn) {
   fd::forget(fdn);
+  fd_status::shared(fdn);
   local::on_close(fdn);
   if (vfork::current()) return;  // see note_dup
   trusted::on_close(fdn);
@@ -221,7 +225,15 @@ long sys_ioctl(SyscallFrame& f) {
     if (spec.dir == IoctlSpec::kIn && !rq.in(2, argp, spec.size)) return -abi::kEFAULT;
     if (spec.dir == IoctlSpec::kOut && !rq.out(2, spec.size)) return -abi::kEFAULT;
     if (spec.dir == IoctlSpec::kInt) rq.arg(2, f.a[2]);
-    long r = rq.call("ioctl");
+    long r;
+    if (request == 0x5421) {  // FIONBIO: F_GETFL's O_NONBLOCK changes with it
+      std::int32_t on = 0;
+      if (!user::read(on, argp)) return -abi::kEFAULT;
+      r = fd_status::set(fdn, on != 0, true, [&] { return rq.call("ioctl"); });
+    } else {
+      r = rq.call("ioctl");
+      if (request == 0x5452 && r == 0) fd_status::shared(fdn);  // FIOASYNC: not followed
+    }
     if (r < 0) return r;
     if (spec.dir == IoctlSpec::kOut && !user::copy_to(argp, rq.data(2), spec.size)) return -abi::kEFAULT;
     return r;
@@ -240,11 +252,13 @@ long sys_fcntl(SyscallFrame& f) {
       if (f.a[2] < 0 || f.a[2] >= fd_limit()) return -abi::kEINVAL;
       return dup_result(proxy_call(72, fdn, cmd, f.a[2]), "fcntl(F_DUPFD)", fdn);
     case 4: {                              // F_SETFL (the placeholder keeps the flags F_GETFL reads)
-      long r = proxy_call(72, fdn, cmd, f.a[2]);
+      long r = fd_status::set(fdn, f.a[2], false, [&] { return proxy_call(72, fdn, cmd, f.a[2]); });
       if (r == 0) local::set_nonblocking(fdn, (f.a[2] & 04000) != 0);
       return r;
     }
-    case 1: case 2: case 3:                // F_GETFD F_SETFD F_GETFL
+    case 3:                                // F_GETFL (cached while only this process holds the file)
+      return fd_status::get(fdn, [&] { return proxy_call(72, fdn, cmd, 0); });
+    case 1: case 2:                        // F_GETFD F_SETFD
     case 8: case 9:                        // F_SETOWN F_GETOWN
     case 1031: case 1032:                  // F_SETPIPE_SZ F_GETPIPE_SZ
     case 1033: case 1034:                  // F_ADD_SEALS F_GET_SEALS

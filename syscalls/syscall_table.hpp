@@ -228,7 +228,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(69, "msgsnd", kENOSYS, kSysvIpc),
   refuse(70, "msgrcv", kENOSYS, kSysvIpc),
   refuse(71, "msgctl", kENOSYS, kSysvIpc),
-  fwd(72, "fcntl", {kFd, kInt, kSpecial}, kCustom | kPartial | kBlocking, "dedicated routine: F_DUPFD/F_DUPFD_CLOEXEC (the new fd enters the shim's fd table), F_GETFD/F_SETFD, F_GETFL/F_SETFL, F_GETOWN/F_SETOWN, pipe size, seals, leases, F_NOTIFY and record locks (struct flock, 32 bytes; OFD locks too; F_SETLKW waits) are forwarded; other commands get EINVAL"),
+  fwd(72, "fcntl", {kFd, kInt, kSpecial}, kCustom | kPartial | kBlocking, "dedicated routine: F_DUPFD/F_DUPFD_CLOEXEC (the new fd enters the shim's fd table), F_GETFD/F_SETFD, F_GETFL/F_SETFL (F_GETFL is answered in the enclave for a file only this process holds, followed through F_SETFL and FIONBIO: shim/fd_status.hpp), F_GETOWN/F_SETOWN, pipe size, seals, leases, F_NOTIFY and record locks (struct flock, 32 bytes; OFD locks too; F_SETLKW waits) are forwarded; other commands get EINVAL"),
   fwd(73, "flock", {kFd, kInt}, kBlocking, kFileIo),
   fwd(74, "fsync", {kFd}, 0, kFileIo),
   fwd(75, "fdatasync", {kFd}, 0, kFileIo),

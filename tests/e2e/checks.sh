@@ -61,6 +61,16 @@ if [ -n "$mib" ] && [ "$mib" -lt 256 ] && [ "$mib" -gt 100 ]; then echo "ok   en
 
 # --stats: peak EPC and counts per syscall and path.
 run stats 0 "" "peak EPC in use [0-9.]+ MiB.*openat +0 +[1-9]" -- bash -c "\"$C\" run --stats -- /bin/ls / 2>&1 >/dev/null | tr '\n' ' ' >&2"
+# F_GETFL of a socket only this process holds is answered in the enclave: 1,000 of them cost
+# at most a few round trips to the proxy more than none (tests/e2e/programs/fd_flags.c checks
+# the answers against native).
+trips() {
+  "$C" run --stats -- /usr/bin/python3 -c "import socket, fcntl; s = socket.socket(); [fcntl.fcntl(s, fcntl.F_GETFL) for _ in range($1)]" 2>&1 >/dev/null |
+    sed -nE 's/.* ([0-9]+) round trips to the proxy.*/\1/p'
+}
+t0=$(trips 0); t1=$(trips 1000)
+if [ -n "$t0" ] && [ -n "$t1" ] && [ $((t1 - t0)) -le 5 ]; then echo "ok   getfl_in_enclave ($t0 and $t1 round trips)"; pass=$((pass+1)); else echo "FAIL getfl_in_enclave: $t0 and $t1 round trips"; fail=$((fail+1)); fi
+
 # --verbose names a refused syscall once.
 run verbose_refused_once 0 "" "^1$" -- bash -c "\"$C\" run -v -- /bin/ls / 2>&1 >/dev/null | grep -c 'syscall rseq (334) refused' >&2"
 

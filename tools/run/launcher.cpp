@@ -124,12 +124,13 @@ void print_stats(const channel::WindowHeader& w) {
                static_cast<double>(s.epc_peak_bytes) / 1048576.0, static_cast<double>(s.epc_limit_bytes) / 1048576.0);
   std::fprintf(stderr,
                "cocoon: stats: %llu syscalls: %llu served in the shim, %llu forwarded to the proxy, %llu refused; "
-               "%llu call sites rewritten after %llu traps; %llu forwarded calls woke the proxy, %llu slept for "
-               "their answer\n",
+               "%llu call sites rewritten after %llu traps; %llu round trips to the proxy, %llu of them woke it, "
+               "%llu slept for the answer\n",
                static_cast<unsigned long long>(shim + fwd + refused), static_cast<unsigned long long>(shim),
                static_cast<unsigned long long>(fwd), static_cast<unsigned long long>(refused),
                static_cast<unsigned long long>(s.sites_patched), static_cast<unsigned long long>(s.sigsys_traps),
-               static_cast<unsigned long long>(s.proxy_wakeups), static_cast<unsigned long long>(s.enclave_sleeps));
+               static_cast<unsigned long long>(s.round_trips), static_cast<unsigned long long>(s.proxy_wakeups),
+               static_cast<unsigned long long>(s.enclave_sleeps));
   std::fprintf(stderr, "cocoon: stats: %-20s %10s %10s %10s %10s\n", "syscall", "shim", "forwarded", "refused",
                "trapped");
   for (std::uint32_t i = 0; i < channel::kMaxStatsSyscalls; ++i) {
