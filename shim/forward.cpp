@@ -2,6 +2,7 @@
 #include "shim/vfork.hpp"
 
 #include "shim/fd_status.hpp"
+#include "shim/sock_names.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/globals.hpp"
 #include "shim/host.hpp"
@@ -416,6 +417,7 @@ static long forward_marshalled(const SyscallInfo& info, SyscallFrame& f) {
     int pfd = fd::adopt(ret);
     if (pfd < 0) return iago(info.name, "new fd", ret);
     fd_status::created(pfd);
+    if (f.nr == 43 || f.nr == 288) sock_names::accepted(pfd);  // accept, accept4
     return pfd;
   }
   if (info.flags & syscalls::kNewFdPair) {

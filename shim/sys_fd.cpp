@@ -2,6 +2,7 @@
 // dedicated marshaller: ioctl, fcntl, sendfile.
 #include "shim/pseudo_files.hpp"
 #include "shim/fd_status.hpp"
+#include "shim/sock_names.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/local_files.hpp"
 #include "shim/local_poll.hpp"
@@ -51,6 +52,7 @@ void note_dup(int from, int to) {
   local::on_dup(from, to);
   fd_status::shared(from);
   fd_status::shared(to);
+  sock_names::forget(to);
   if (vfork::current()) return;
   trusted::on_dup(from, to);
   pseudo::on_dup(from, to);
@@ -67,6 +69,7 @@ long dup_result(long r, const char* name, int from) {
 void closed(int fdn) {
   fd::forget(fdn);
   fd_status::shared(fdn);
+  sock_names::forget(fdn);
   local::on_close(fdn);
   if (vfork::current()) return;  // see note_dup
   trusted::on_close(fdn);

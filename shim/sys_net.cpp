@@ -5,6 +5,7 @@
 // And bind and listen, whose (implicit) address the manifest's net.bind must allow
 // (shim/net_policy.hpp).
 #include "shim/fdtable.hpp"
+#include "shim/sock_names.hpp"
 #include "shim/forward.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/net_policy.hpp"
@@ -181,6 +182,16 @@ long sys_listen(SyscallFrame& f) {
   rq.arg(0, fdn);
   rq.arg(1, f.a[1]);
   return rq.call("listen");
+}
+
+long sys_getsockname(SyscallFrame& f) {
+  if (!fd::is_open(static_cast<int>(f.a[0]))) return -abi::kEBADF;
+  return sock_names::get(f);
+}
+
+long sys_getpeername(SyscallFrame& f) {
+  if (!fd::is_open(static_cast<int>(f.a[0]))) return -abi::kEBADF;
+  return sock_names::get(f);
 }
 
 long sys_getsockopt(SyscallFrame& f) {

@@ -70,6 +70,15 @@ trips() {
 }
 t0=$(trips 0); t1=$(trips 1000)
 if [ -n "$t0" ] && [ -n "$t1" ] && [ $((t1 - t0)) -le 5 ]; then echo "ok   getfl_in_enclave ($t0 and $t1 round trips)"; pass=$((pass+1)); else echo "FAIL getfl_in_enclave: $t0 and $t1 round trips"; fail=$((fail+1)); fi
+# Likewise getsockname and getpeername of an accepted socket (tests/e2e/programs/sock_names.c).
+name_trips() {
+  "$C" run --stats -- /usr/bin/python3 -c "
+import socket
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(); c = socket.create_connection(l.getsockname()); a, _ = l.accept()
+[(a.getsockname(), a.getpeername()) for _ in range($1)]" 2>&1 >/dev/null | sed -nE 's/.* ([0-9]+) round trips to the proxy.*/\1/p'
+}
+t0=$(name_trips 0); t1=$(name_trips 1000)
+if [ -n "$t0" ] && [ -n "$t1" ] && [ $((t1 - t0)) -le 5 ]; then echo "ok   sock_names_in_enclave ($t0 and $t1 round trips)"; pass=$((pass+1)); else echo "FAIL sock_names_in_enclave: $t0 and $t1 round trips"; fail=$((fail+1)); fi
 
 # --verbose names a refused syscall once.
 run verbose_refused_once 0 "" "^1$" -- bash -c "\"$C\" run -v -- /bin/ls / 2>&1 >/dev/null | grep -c 'syscall rseq (334) refused' >&2"
