@@ -4,6 +4,7 @@
 # Servers: Python's http.server (ThreadingHTTPServer, a thread per connection), the Node.js
 # example (examples/node-http-server) and the Java example (examples/java-http-server, built
 # here with javac; -Dsun.net.httpserver.nodelay=true as issue 4 says). Target (issue 4): >= 0.8x native. Zero-config runs.
+# Each server first answers REQUESTS/2 unmeasured requests (warm-up), then REQUESTS measured.
 # Usage: bench/server_bench.sh [BUILD_DIR] [REQUESTS] [CONCURRENCY]
 set -uo pipefail
 B=${1:-build}
@@ -26,6 +27,8 @@ rps() {
   (cd "$W" && exec "$@" >"$W/server.out" 2>&1) &
   pid=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/index.html" >/dev/null 2>&1 && break; sleep 0.1; done
+  # Warm-up (the JVM's and V8's compilers, the servers' pools), then the measured run.
+  ab -q -n "$((N / 2))" -c "$K" "http://127.0.0.1:$port/index.html" >/dev/null 2>&1
   ab -q -n "$N" -c "$K" "http://127.0.0.1:$port/index.html" 2>/dev/null | awk '/^Requests per second/ { print $4 }'
   kill "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null

@@ -28,7 +28,8 @@ namespace cocoon::proxy {
 namespace {
 
 // After a response the worker waits for the next request up to kSpin, yielding its CPU to
-// anything else that wants it (the enclave thread, pinned here or not, above all), then sleeps.
+// anything else that wants it (its enclave thread above all, when both are on one CPU), then
+// sleeps pinned to the enclave thread's CPU (docs/architecture.md, "Waiting for the proxy").
 constexpr auto kSpin = std::chrono::microseconds(50);
 
 void futex_wait(std::uint32_t* word, std::uint32_t expected) {
@@ -159,8 +160,8 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
   bool have_allowed = sched_getaffinity(0, sizeof allowed, &allowed) == 0;
   for (;;) {
     bool got = false;
-    // Spin only right after serving a request, and only when that tends to pay; an idle worker
-    // sleeps, so idle channels cost no CPU.
+    // Wait only right after serving a request (the next one usually follows soon); an idle
+    // worker sleeps, so idle channels cost no CPU.
     if (served_one) {
       auto until = responded + kSpin;
       for (;;) {
