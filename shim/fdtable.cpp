@@ -1,5 +1,6 @@
 #include "shim/fdtable.hpp"
 
+#include "shim/globals.hpp"
 #include "shim/local_files.hpp"
 #include "shim/sync.hpp"
 #include "shim/vfork.hpp"
@@ -15,6 +16,12 @@ std::uint8_t* table() {
   return g_open;
 }
 }  // namespace
+
+long program_limit() {
+  long priv = __atomic_load_n(&g.window->proxy_private_fds, __ATOMIC_ACQUIRE);
+  long top = priv > kShimFds && priv <= kMaxFds ? priv : kMaxFds;
+  return top - kShimFds;
+}
 
 void copy_table(std::uint8_t* dst) {
   LockGuard guard(g_lock);

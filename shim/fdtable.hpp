@@ -12,6 +12,13 @@
 namespace cocoon::shim::fd {
 
 inline constexpr int kMaxFds = 32768;
+// Fds the shim itself holds in the proxy (shim/shared_maps.hpp): the top of the program's
+// range, out of the program's reach like the proxy's own above them.
+inline constexpr int kShimFds = 64;
+
+// The first fd number the program may not use: below the shim's fds, which are below the
+// proxy's own (channel::WindowHeader::proxy_private_fds), or the table's end.
+long program_limit();
 
 void init();
 // A spawned child's table: exactly the fds its parent passed (instead of 0, 1, 2).

@@ -80,12 +80,7 @@ void closed(int fdn) {
 
 }  // namespace
 
-// The first fd number the program may not use: the shim's table's end, or below the proxy's
-// own fds (channel::WindowHeader::proxy_private_fds).
-static long fd_limit() {
-  long priv = __atomic_load_n(&g.window->proxy_private_fds, __ATOMIC_ACQUIRE);
-  return priv > 0 && priv < fd::kMaxFds ? priv : fd::kMaxFds;
-}
+static long fd_limit() { return fd::program_limit(); }
 
 namespace {
 
@@ -106,12 +101,12 @@ bool names_proxy_fd(const std::uint8_t* e, std::uint64_t reclen, long limit) {
 }  // namespace
 
 // getdents64 as forwarded, except that a listing of the proxy's /proc/<pid>/fd (the program's
-// /proc/self/fd: the proxy holds the program's fds) leaves out the proxy's own fds above the
-// program's range (the spawner's socket, channel::WindowHeader::proxy_private_fds).
+// /proc/self/fd: the proxy holds the program's fds) leaves out the fds above the program's
+// range (the shim's, and the proxy's own: the spawner's socket).
 long sys_getdents64(SyscallFrame& f) {
   long n = forward_generic(*syscalls::find_syscall(217), f);
   long limit = fd_limit();
-  if (n <= 0 || limit >= fd::kMaxFds) return n;
+  if (n <= 0) return n;
   auto len = static_cast<std::uint64_t>(n);
   auto* buf = static_cast<std::uint8_t*>(heap::alloc(len));
   if (!buf) return n;

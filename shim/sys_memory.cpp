@@ -6,6 +6,7 @@
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
 #include "shim/memory.hpp"
+#include "shim/shared_maps.hpp"
 #include "shim/sys_handlers.hpp"
 #include "shim/trusted_files.hpp"
 
@@ -31,14 +32,19 @@ long sys_mmap(SyscallFrame& f) {
   if (flags & abi::kMapHugetlb) return -abi::kEINVAL;
   if (type == abi::kMapSharedValidate && (flags & ~kKnownMapFlags)) return -abi::kEOPNOTSUPP_MMAP;
   bool fixed = flags & abi::kMapFixed, noreplace = flags & abi::kMapFixedNoreplace;
+  if (fixed && !noreplace && !(addr & (kPage - 1))) shared_maps::unmapping(addr, len);  // replaced
   if (flags & abi::kMapAnonymous) {
     return mem::map(addr, len, prot, fixed, noreplace, (flags & abi::kMapStack) ? mem::kStack : mem::kAnon);
   }
   // File mapping: a private copy read through the proxy (verified for trusted files).
   if (!fd::is_open(fd)) return -abi::kEBADF;
-  if (type != abi::kMapPrivate && (prot & abi::kProtWrite)) {
-    report_unsupported(9, "writable MAP_SHARED file mappings are not supported (the enclave holds a private copy)");
-    return -abi::kENODEV;
+  // Shared and writable: written back to the file (shim/shared_maps.hpp).
+  bool shared = type != abi::kMapPrivate && (prot & abi::kProtWrite);
+  if (shared) {
+    // As Linux: a shared writable mapping needs O_RDWR; a trusted file is never written.
+    long fl = trusted::is_trusted_fd(fd) ? 0 : proxy_call(72, fd, 3 /* F_GETFL */);
+    if (fl < 0) return fl;
+    if ((fl & 3) != 2) return -abi::kEACCES;
   }
   long a = mem::map(addr, len, abi::kProtRead | abi::kProtWrite, fixed, noreplace, mem::kFile);
   if (abi::is_error(a)) return a;
@@ -54,10 +60,21 @@ long sys_mmap(SyscallFrame& f) {
   }
   long p = mem::protect(static_cast<std::uint64_t>(a), len, prot);
   if (p < 0) return p;
+  if (shared) {
+    long s = shared_maps::add(static_cast<std::uint64_t>(a), len, fd, static_cast<std::uint64_t>(off));
+    if (s < 0) {
+      mem::unmap(static_cast<std::uint64_t>(a), len);
+      return s;
+    }
+  }
   return a;
 }
 
-long sys_munmap(SyscallFrame& f) { return mem::unmap(static_cast<std::uint64_t>(f.a[0]), static_cast<std::uint64_t>(f.a[1])); }
+long sys_munmap(SyscallFrame& f) {
+  std::uint64_t addr = static_cast<std::uint64_t>(f.a[0]), len = static_cast<std::uint64_t>(f.a[1]);
+  if (!(addr & (kPage - 1)) && len) shared_maps::unmapping(addr, len);
+  return mem::unmap(addr, len);
+}
 
 long sys_mprotect(SyscallFrame& f) {
   int prot = static_cast<int>(f.a[2]);
@@ -68,8 +85,15 @@ long sys_mprotect(SyscallFrame& f) {
 long sys_brk(SyscallFrame& f) { return mem::brk(static_cast<std::uint64_t>(f.a[0])); }
 
 long sys_mremap(SyscallFrame& f) {
-  return mem::remap(static_cast<std::uint64_t>(f.a[0]), static_cast<std::uint64_t>(f.a[1]),
-                    static_cast<std::uint64_t>(f.a[2]), f.a[3], static_cast<std::uint64_t>(f.a[4]));
+  std::uint64_t old_addr = static_cast<std::uint64_t>(f.a[0]), old_len = static_cast<std::uint64_t>(f.a[1]);
+  std::uint64_t new_len = static_cast<std::uint64_t>(f.a[2]);
+  shared_maps::Origin o{false, -1, 0};
+  if (!(old_addr & (kPage - 1)) && old_len && new_len) o = shared_maps::take(old_addr, old_len);
+  long r = mem::remap(old_addr, old_len, new_len, f.a[3], static_cast<std::uint64_t>(f.a[4]));
+  // Followed again where it now is; after a failure, where it was.
+  if (abi::is_error(r)) shared_maps::adopt(o, old_addr, old_len);
+  else shared_maps::adopt(o, static_cast<std::uint64_t>(r), new_len);
+  return r;
 }
 
 long sys_madvise(SyscallFrame& f) {
@@ -79,7 +103,8 @@ long sys_madvise(SyscallFrame& f) {
 long sys_msync(SyscallFrame& f) {
   if (f.a[0] & (kPage - 1)) return -abi::kEINVAL;
   if (!mem::is_mapped(static_cast<std::uint64_t>(f.a[0]), static_cast<std::uint64_t>(f.a[1]), 0)) return -abi::kENOMEM;
-  return 0;  // private copies only: nothing to write back
+  // Shared file mappings: what changed goes to the file now (MS_ASYNC too).
+  return shared_maps::sync(static_cast<std::uint64_t>(f.a[0]), static_cast<std::uint64_t>(f.a[1])) < 0 ? -abi::kEIO : 0;
 }
 
 long sys_mincore(SyscallFrame& f) {

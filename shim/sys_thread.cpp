@@ -9,6 +9,7 @@
 #include "shim/sync.hpp"
 #include "shim/sys_handlers.hpp"
 #include "shim/patch.hpp"
+#include "shim/shared_maps.hpp"
 #include "shim/signals.hpp"
 #include "shim/thread.hpp"
 #include "shim/threads.hpp"
@@ -501,6 +502,7 @@ long sys_exit(SyscallFrame& f) {
 
 long sys_exit_group(SyscallFrame& f) {
   if (vfork::current()) vfork::exit_child(static_cast<int>(f.a[0] & 0xff));
+  shared_maps::flush_all();
   host::exit_group(static_cast<int>(f.a[0] & 0xff));
 }
 
