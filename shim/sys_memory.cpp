@@ -19,6 +19,27 @@ constexpr long kKnownMapFlags = abi::kMapShared | abi::kMapPrivate | abi::kMapFi
                                 abi::kMapNonblock | abi::kMapStack | abi::kMapFixedNoreplace;
 }  // namespace
 
+namespace {
+
+// POSIX shared memory and semaphores (shm_open, sem_open) live in /dev/shm to be shared
+// between processes; a copy written back now and then would only look like it works.
+bool in_dev_shm(int fd) {
+  char link[32] = "/proc/self/fd/";
+  std::uint64_t n = 14;
+  char digits[12];
+  int k = 0;
+  for (unsigned v = static_cast<unsigned>(fd); k == 0 || v; v /= 10) digits[k++] = static_cast<char>('0' + v % 10);
+  while (k) link[n++] = digits[--k];
+  link[n++] = 0;
+  ProxyRequest rq(89);  // readlink
+  if (!rq.in_bytes(0, link, n) || !rq.out(1, 64)) return false;
+  rq.arg(2, 64);
+  long r = rq.call("readlink");
+  return r >= 9 && r <= 64 && __builtin_memcmp(rq.data(1), "/dev/shm/", 9) == 0;
+}
+
+}  // namespace
+
 long sys_mmap(SyscallFrame& f) {
   std::uint64_t addr = static_cast<std::uint64_t>(f.a[0]), len = static_cast<std::uint64_t>(f.a[1]);
   int prot = static_cast<int>(f.a[2]);
@@ -45,6 +66,10 @@ long sys_mmap(SyscallFrame& f) {
     long fl = trusted::is_trusted_fd(fd) ? 0 : proxy_call(72, fd, 3 /* F_GETFL */);
     if (fl < 0) return fl;
     if ((fl & 3) != 2) return -abi::kEACCES;
+    if (in_dev_shm(fd)) {
+      report_unsupported(9, "writable MAP_SHARED of /dev/shm (memory shared between processes) is not available in the enclave (ENODEV)");
+      return -abi::kENODEV;
+    }
   }
   long a = mem::map(addr, len, abi::kProtRead | abi::kProtWrite, fixed, noreplace, mem::kFile);
   if (abi::is_error(a)) return a;
