@@ -31,7 +31,8 @@
   X(getpgid, 121) X(getsid, 124) X(uname, 63) X(umask, 95) X(personality, 135) X(sysinfo, 99)        \
   X(getrlimit, 97) X(setrlimit, 160) X(prlimit64, 302) X(getrusage, 98) X(times, 100)                \
   X(sched_yield, 24) X(sched_getaffinity, 204) X(sched_setaffinity, 203) X(getcpu, 309)              \
-  X(prctl, 157)                                                                                      \
+  X(prctl, 157) X(setuid, 105) X(setgid, 106) X(setreuid, 113) X(setregid, 114) X(setresuid, 117)   \
+  X(setresgid, 119) X(getpriority, 140) X(setpriority, 141)                                          \
   /* time and randomness (shim/sys_time.cpp) */                                                      \
   X(clock_gettime, 228) X(clock_getres, 229) X(gettimeofday, 96) X(time, 201) X(nanosleep, 35)       \
   X(clock_nanosleep, 230) X(getrandom, 318)                                                          \

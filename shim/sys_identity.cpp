@@ -190,6 +190,39 @@ static long affinity_target(long pid) {
 
 long sys_sched_yield(SyscallFrame&) { return host::call(abi::kSchedYield); }
 
+// Credentials are fixed: a call that leaves them as they are succeeds (-1 means "unchanged"),
+// any change is refused as for an unprivileged process whose ids are all the same.
+static long keep_ids(long want, const long* given, int n) {
+  for (int i = 0; i < n; ++i)
+    if (static_cast<std::uint32_t>(given[i]) != 0xffffffffu && given[i] != want) return -abi::kEPERM;
+  return 0;
+}
+long sys_setuid(SyscallFrame& f) { return static_cast<std::uint32_t>(f.a[0]) == 0xffffffffu ? -abi::kEINVAL : keep_ids(g.uid, f.a, 1); }
+long sys_setgid(SyscallFrame& f) { return static_cast<std::uint32_t>(f.a[0]) == 0xffffffffu ? -abi::kEINVAL : keep_ids(g.gid, f.a, 1); }
+long sys_setreuid(SyscallFrame& f) { return keep_ids(g.uid, f.a, 2); }
+long sys_setregid(SyscallFrame& f) { return keep_ids(g.gid, f.a, 2); }
+long sys_setresuid(SyscallFrame& f) { return keep_ids(g.uid, f.a, 3); }
+long sys_setresgid(SyscallFrame& f) { return keep_ids(g.gid, f.a, 3); }
+
+// Nice values: of the enclave's host threads. The program's pid is its main thread's (Linux
+// applies PRIO_PROCESS to one thread).
+static long priority_target(long which, long who) {
+  if (which != 0 /* PRIO_PROCESS */) return -abi::kEPERM;
+  if (who == 0 || who == current_thread()->tid) return 0;
+  if (who == g.pid) return g.host_pid;
+  if (threads::tid_alive(who)) return who;
+  return -abi::kESRCH;
+}
+long sys_getpriority(SyscallFrame& f) {
+  long who = priority_target(f.a[0], f.a[1]);
+  if (who == -abi::kEPERM) return host::call(140, f.a[0], f.a[1]);  // a process group or user: as the host says
+  return who < 0 ? who : host::call(140, 0, who);
+}
+long sys_setpriority(SyscallFrame& f) {
+  long who = priority_target(f.a[0], f.a[1]);
+  return who < 0 ? who : host::call(141, 0, who, f.a[2]);
+}
+
 long sys_sched_getaffinity(SyscallFrame& f) {
   long who = affinity_target(f.a[0]);
   if (who < 0) return who;

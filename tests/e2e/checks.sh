@@ -90,6 +90,14 @@ try:
 except OSError as e:
     print('refused:', e)"
 
+# Credentials are fixed: changing them is refused, even where the host would allow it.
+run setuid_change_refused 0 "^refused$" "" -- "$C" run -- /usr/bin/python3 -c "
+import os
+try:
+    os.setuid(os.getuid() + 4242)
+except PermissionError:
+    print('refused')"
+
 # --verbose names a refused syscall once.
 run verbose_refused_once 0 "" "^1$" -- bash -c "\"$C\" run -v -- /bin/ls / 2>&1 >/dev/null | grep -c 'syscall rseq (334) refused' >&2"
 

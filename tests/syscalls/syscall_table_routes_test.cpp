@@ -65,7 +65,8 @@ TEST(SyscallRoutes, ServedInTheShim) {
                 "sched_getaffinity", "sched_setaffinity", "getcpu", "sysinfo", "prlimit64",
                 "getrlimit", "setrlimit", "umask", "prctl", "personality", "futex",
                 "getrusage", "times", "close", "dup", "dup2", "dup3", "close_range", "execve", "clone",
-                "vfork", "setsid"},
+                "vfork", "setsid", "setuid", "setgid", "setreuid", "setregid", "setresuid",
+                "setresgid", "getpriority", "setpriority"},
                Route::Shim);
   EXPECT_NE(row_named("prctl").flags & kPartial, 0);
 }
@@ -80,7 +81,7 @@ TEST(SyscallRoutes, RefusedWithENOSYS) {
                 "add_key", "request_key", "seccomp", "landlock_create_ruleset",
                 "landlock_add_rule", "landlock_restrict_self", "pkey_mprotect", "pkey_alloc",
                 "pkey_free", "mbind", "set_mempolicy", "get_mempolicy", "migrate_pages",
-                "move_pages", "memfd_create", "memfd_secret", "signalfd", "signalfd4", "splice",
+                "move_pages", "memfd_secret", "signalfd", "signalfd4", "splice",
                 "tee", "vmsplice", "sendmmsg", "recvmmsg", "name_to_handle_at",
                 "open_by_handle_at", "fsopen", "fsmount", "fsconfig", "fspick", "open_tree",
                 "move_mount", "mount_setattr", "pidfd_open", "pidfd_send_signal", "pidfd_getfd",
@@ -105,8 +106,7 @@ TEST(SyscallRoutes, RefusedWithOtherErrnos) {
                 "pivot_root", "chroot", "swapon", "swapoff", "reboot", "sethostname",
                 "setdomainname", "iopl", "ioperm", "init_module", "finit_module",
                 "delete_module", "kexec_load", "kexec_file_load", "acct", "quotactl",
-                "settimeofday", "clock_settime", "adjtimex", "clock_adjtime", "setuid", "setgid",
-                "setreuid", "setregid", "setresuid", "setresgid", "setgroups", "setfsuid",
+                "settimeofday", "clock_settime", "adjtimex", "clock_adjtime", "setgroups", "setfsuid",
                 "setfsgid", "setpgid", "vhangup", "syslog",
                 "lookup_dcookie"},
                Route::Refuse, kEPERM);

@@ -81,6 +81,8 @@ std::vector<std::uint8_t> enclave_allowlist_bpf() {
   a.allow("sched_yield");
   a.allow("sched_getaffinity");
   a.allow("sched_setaffinity");
+  a.allow("getpriority");  // nice values of the enclave's threads
+  a.allow("setpriority");
   a.allow("getcpu");
   a.allow("getrusage");
   a.allow("times");
