@@ -156,8 +156,6 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
   using Clock = std::chrono::steady_clock;
   Clock::time_point responded{};
   int pinned = -1;
-  cpu_set_t allowed;  // the worker's CPUs when not sleeping
-  bool have_allowed = sched_getaffinity(0, sizeof allowed, &allowed) == 0;
   for (;;) {
     bool got = false;
     // Wait only right after serving a request (the next one usually follows soon); an idle
@@ -183,7 +181,6 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
         if (sched_setaffinity(0, sizeof one, &one) == 0) pinned = cpu;
       }
     }
-    bool slept = !got;
     while (!got) {
       __atomic_store_n(&ch->proxy_sleeping, 1u, __ATOMIC_SEQ_CST);
       std::uint32_t st = __atomic_load_n(&ch->state, __ATOMIC_SEQ_CST);
@@ -192,8 +189,6 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
       futex_wait(&ch->state, st);
     }
     __atomic_store_n(&ch->proxy_sleeping, 0u, __ATOMIC_RELAXED);
-    // Awake: free to move to an idle CPU, where the pair then waits without switching.
-    if (slept && pinned >= 0 && have_allowed && sched_setaffinity(0, sizeof allowed, &allowed) == 0) pinned = -1;
     channel::Request rq;
     std::memcpy(&rq, &ch->req, sizeof rq);
     if (rq.op == channel::kOpShutdown) {
