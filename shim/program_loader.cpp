@@ -63,10 +63,10 @@ struct Loaded {
   char interp[loader::kMaxInterpLen];
 };
 
-// Loads one ELF file; `main` picks the placement rule for the program itself.
-void load_file(const char* path, bool main, Loaded& out) {
-  FileCtx ctx{};
-  if (long e = trusted::loader_open(path, ctx.file); e < 0) fatal("cannot open %s (errno %ld)", path, -e);
+// Loads one ELF file, already open as `file` (closed here); `main` picks the placement rule
+// for the program itself.
+void load_open_file(const char* path, const trusted::LoaderFile& file, bool main, Loaded& out) {
+  FileCtx ctx{file};
   static std::uint8_t head[16384];
   std::int64_t file_size;
   if (long e = trusted::loader_size(ctx.file, file_size); e < 0) fatal("cannot stat %s (errno %ld)", path, -e);
@@ -90,6 +90,12 @@ void load_file(const char* path, bool main, Loaded& out) {
   e = loader::load_elf(out.info, ops, out.image);
   if (e != loader::ElfError::Ok) fatal("%s: cannot load: %s", path, loader::elf_error_message(e));
   trusted::loader_close(ctx.file);
+}
+
+void load_file(const char* path, bool main, Loaded& out) {
+  trusted::LoaderFile f{};
+  if (long e = trusted::loader_open(path, f); e < 0) fatal("cannot open %s (errno %ld)", path, -e);
+  load_open_file(path, f, main, out);
 }
 
 // The first bytes of a file, read under the file policy. Returns bytes or -errno.
@@ -135,13 +141,22 @@ long check_startable(const char* path) {
                                 const char* program) {
   Strings argv{argv_v, argv_n}, envp{envp_v, envp_n};
   // Scripts: the interpreter named on the #! line runs with the script as its argument.
+  // The file that turns out to be the ELF program stays open for loading: a trusted one is
+  // read and verified once, not once for its first bytes and again to load it.
   const char* path = program;
   Strings args = argv;
+  trusted::LoaderFile file{};
+  bool file_open = false;
   for (int depth = 0; depth < 4; ++depth) {
     char head[256];
-    long n = read_head(path, head, sizeof head);
-    if (n < 0) fatal("cannot open %s (errno %ld)", path, -n);
-    if (n < 2 || head[0] != '#' || head[1] != '!') break;
+    if (long e = trusted::loader_open(path, file); e < 0) fatal("cannot open %s (errno %ld)", path, -e);
+    long n = trusted::loader_pread(file, head, sizeof head, 0);
+    if (n < 0) fatal("cannot read %s (errno %ld)", path, -n);
+    if (n < 2 || head[0] != '#' || head[1] != '!') {
+      file_open = true;
+      break;
+    }
+    trusted::loader_close(file);
     loader::ScriptLine sb;
     loader::ScriptError se = loader::parse_script(reinterpret_cast<const std::uint8_t*>(head), static_cast<std::size_t>(n), sb);
     if (se != loader::ScriptError::Ok) fatal("%s: %s", path, loader::script_error_message(se));
@@ -165,7 +180,8 @@ long check_startable(const char* path) {
   }
 
   static Loaded prog, interp;
-  load_file(path, true, prog);
+  if (file_open) load_open_file(path, file, true, prog);
+  else load_file(path, true, prog);  // after four #! levels (refused there unless it is ELF)
   std::uint64_t entry = prog.image.entry, interp_base = 0;
   if (prog.info.has_interp) {
     load_file(prog.interp, false, interp);

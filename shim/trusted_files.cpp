@@ -4,6 +4,7 @@
 #include "shim/crypto/sha256.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/forward.hpp"
+#include "shim/globals.hpp"
 #include "shim/heap.hpp"
 #include "shim/host.hpp"
 #include "shim/linux_abi.hpp"
@@ -131,15 +132,25 @@ TrustedFile* verify_resident(int pfd, const policy::Resolved& r, std::uint64_t h
   return t;
 }
 
+TrustedFile* verify_chunked(int pfd, const policy::Resolved& r, std::int64_t hinted, long* err);
+
 // Reads the whole file once, checking it against the manifest's hash and recording chunk
 // hashes (or keeping it whole if it is small). Returns the new record, or nullptr with *err set.
+// Verbose mode names each verified file (what a start-up pays for hashing).
 TrustedFile* verify_whole(int pfd, const policy::Resolved& r, long* err) {
   std::int64_t hinted;
   if (long e = proxy_file_size(pfd, hinted); e < 0) {
     *err = e;
     return nullptr;
   }
-  if (hinted <= kResidentMax) return verify_resident(pfd, r, static_cast<std::uint64_t>(hinted), err);
+  TrustedFile* t = hinted <= kResidentMax ? verify_resident(pfd, r, static_cast<std::uint64_t>(hinted), err)
+                                          : verify_chunked(pfd, r, hinted, err);
+  if (t && verbose()) log("trusted file %s: %lu bytes verified", r.path, t->length);
+  return t;
+}
+
+// A large file: hashed chunk by chunk, keeping each chunk's hash for later re-checks.
+TrustedFile* verify_chunked(int pfd, const policy::Resolved& r, std::int64_t hinted, long* err) {
   auto* t = static_cast<TrustedFile*>(heap::alloc(sizeof(TrustedFile)));
   std::uint64_t cap = static_cast<std::uint64_t>(hinted) / kChunk + 1;
   auto* hashes = static_cast<std::uint8_t(*)[32]>(heap::alloc(cap * 32));

@@ -29,6 +29,34 @@ check signed_run_read has out.txt '^read ok TRUSTED-CONTENT'
 check signed_run_pread has out.txt '^pread ok TRUSTED-CONTENT'
 check signed_run_mmap has out.txt '^mmap ok TRUSTED-CONTENT'
 
+# The program itself is read and verified once (not once for its first bytes, once to load).
+"$C" run -v app.toml >out.txt 2>err.txt
+check program_verified_once test "$(grep -cF "trusted file $work/reader: " err.txt)" = 1
+check program_verified_logged has err.txt "^cocoon: trusted file $work/reader: $(stat -c %s reader) bytes verified$"
+
+# A trusted #! script as the entrypoint: the shim reads its #! line and starts its trusted
+# interpreter, verified once (the script is verified again when the interpreter opens it).
+printf '#!/bin/sh\necho script ran\n' > script.sh; chmod +x script.sh
+"$C" manifest --output script.toml --trusted "$work/script.sh" -- "$work/script.sh" >/dev/null 2>&1
+sed -i "s|^entrypoint = .*|entrypoint = \"$work/script.sh\"|; s|^argv = .*|argv = [\"$work/script.sh\"]|" script.toml
+"$C" sign --key signer.pem script.toml >/dev/null 2>&1
+"$C" run -v script.toml >out.txt 2>err.txt; rc=$?
+check trusted_script_runs test $rc = 0
+check trusted_script_output has out.txt '^script ran$'
+check trusted_script_verified_by_shim_and_interpreter test "$(grep -cF "trusted file $work/script.sh: " err.txt)" = 2
+check trusted_script_interpreter_verified_once test "$(grep -cE "trusted file [^ ]*/(dash|bash|sh): " err.txt)" = 1
+
+# The program's own bytes changed after signing: nothing of it runs.
+cp reader reader.orig
+mid=$(( $(stat -c %s reader) / 2 ))   # in its code, past the headers the supervisor checks
+was=$(dd if=reader bs=1 skip=$mid count=1 status=none | od -An -tu1 | tr -d ' ')
+printf "\\$(printf '%03o' $(( (was + 1) % 256 )))" | dd of=reader bs=1 seek=$mid conv=notrunc status=none
+check tampered_program_differs test "$(cmp reader reader.orig | wc -l)" = 1
+"$C" run app.toml >out.txt 2>err.txt; rc=$?
+check tampered_program_refused test $rc != 0 -a ! -s out.txt
+check tampered_program_logged has err.txt "trusted file $work/reader: hash mismatch \(manifest says [0-9a-f]{64}, file is [0-9a-f]{64}\)"
+cp reader.orig reader
+
 # One byte of the trusted file changed: refused with EACCES, a log line naming both hashes.
 cp trusted.txt trusted.orig
 printf 'X' | dd of=trusted.txt bs=1 seek=3 conv=notrunc status=none
