@@ -290,6 +290,15 @@ long advise(std::uint64_t addr, std::uint64_t len, int advice) {
   return 0;  // other advice is a hint; accepted and ignored
 }
 
+void prefault(std::uint64_t addr, std::uint64_t len) {
+  constexpr std::uint64_t kHuge = 2ull << 20, kPopulateMax = 64ull << 20;
+  std::uint64_t a = addr & ~(kPage - 1);
+  len = page_up(addr + len) - a;
+  if (len > kPopulateMax) len = kPopulateMax;
+  if (len >= kHuge) host::call(abi::kMadvise, a, len, abi::kMadvHugepage);
+  host::call(abi::kMadvise, a, len, abi::kMadvPopulateWrite);
+}
+
 void release_program_memory() {
   LockGuard guard(s.lock);
   std::uint32_t i = 0;

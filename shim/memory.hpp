@@ -25,6 +25,11 @@ long protect(std::uint64_t addr, std::uint64_t len, int prot);
 long remap(std::uint64_t old_addr, std::uint64_t old_len, std::uint64_t new_len, long flags,
            std::uint64_t new_addr);
 long advise(std::uint64_t addr, std::uint64_t len, int advice);
+// The shim is about to write every byte of [addr, addr+len) (mapped, writable): the host
+// provides its pages in one call instead of a page fault each, as 2 MiB pages where the
+// range covers whole aligned ones (a copy of a file of several MiB: the program, libc…).
+// A hint: a kernel without MADV_POPULATE_WRITE or transparent huge pages lets the copy fault.
+void prefault(std::uint64_t addr, std::uint64_t len);
 long brk(std::uint64_t requested);
 void set_brk_start(std::uint64_t start);
 // execve: releases every mapping of the program (everything but the shim's own).

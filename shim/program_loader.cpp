@@ -38,15 +38,20 @@ struct FileCtx {
   trusted::LoaderFile file;
 };
 
+// load_elf writes every page of its segments: the span is populated at once.
 std::uint64_t op_reserve(void*, std::uint64_t fixed, std::uint64_t size) {
   long r = mem::map(fixed ? fixed : kProgramHint, size, abi::kProtRead | abi::kProtWrite, fixed != 0, fixed != 0,
                     mem::kImage);
-  return abi::is_error(r) ? 0 : static_cast<std::uint64_t>(r);
+  if (abi::is_error(r)) return 0;
+  mem::prefault(static_cast<std::uint64_t>(r), size);
+  return static_cast<std::uint64_t>(r);
 }
 
 std::uint64_t op_reserve_anywhere(void*, std::uint64_t fixed, std::uint64_t size) {
   long r = mem::map(fixed, size, abi::kProtRead | abi::kProtWrite, fixed != 0, fixed != 0, mem::kImage);
-  return abi::is_error(r) ? 0 : static_cast<std::uint64_t>(r);
+  if (abi::is_error(r)) return 0;
+  mem::prefault(static_cast<std::uint64_t>(r), size);
+  return static_cast<std::uint64_t>(r);
 }
 
 std::int64_t op_read(void* ctx, std::uint64_t off, void* dst, std::uint64_t len) {

@@ -42,11 +42,7 @@ long sys_mmap(SyscallFrame& f) {
   }
   long a = mem::map(addr, len, abi::kProtRead | abi::kProtWrite, fixed, noreplace, mem::kFile);
   if (abi::is_error(a)) return a;
-  // The copy fills these pages at once: give them to the enclave in one call rather than one
-  // page fault each (a kernel without MADV_POPULATE_WRITE refuses; the copy then faults).
-  constexpr long kMadvPopulateWrite = 23;
-  constexpr std::uint64_t kPopulateMax = 64ull << 20;
-  host::call(abi::kMadvise, a, len < kPopulateMax ? len : kPopulateMax, kMadvPopulateWrite);
+  mem::prefault(static_cast<std::uint64_t>(a), len);  // the copy fills these pages at once
   long r = trusted::read_for_mapping(fd, reinterpret_cast<void*>(a), len, static_cast<std::uint64_t>(off));
   if (r < 0) {
     mem::unmap(static_cast<std::uint64_t>(a), len);

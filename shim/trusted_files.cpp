@@ -100,9 +100,8 @@ TrustedFile* verify_resident(int pfd, const policy::Resolved& r, std::uint64_t h
     *err = -abi::kENOMEM;
     return nullptr;
   }
-  // Filled at once by the copy below: one call instead of a page fault per page (large
-  // blocks are whole pages of their own; a kernel without MADV_POPULATE_WRITE refuses).
-  if (cap > 64 * 1024) host::call(abi::kMadvise, reinterpret_cast<std::uint64_t>(data) & ~4095ull, cap, 23);
+  // Filled at once by the copy below (large blocks are whole pages of their own).
+  if (cap > 64 * 1024) mem::prefault(reinterpret_cast<std::uint64_t>(data), cap);
   long got = proxy_pread(pfd, data, cap, 0);
   std::uint8_t digest[32] = {};
   if (got < 0) {
