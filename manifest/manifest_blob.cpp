@@ -18,25 +18,23 @@ class StringTable {
   BlobStr add(std::string_view s, const char* what) {
     if (s.find('\0') != std::string_view::npos)
       throw ManifestError(std::string(what) + ": contains a NUL byte");
-    auto it = index_.find(s);
-    if (it != index_.end()) return it->second;
+    auto [it, fresh] = index_.try_emplace(s);
+    if (!fresh) return it->second;
     if (bytes_.size() + s.size() + 1 > kBlobMaxSize)
       throw ManifestError("manifest too large for the compiled form (strings exceed 2 GiB)");
     BlobStr ref{static_cast<std::uint32_t>(bytes_.size()), static_cast<std::uint32_t>(s.size())};
     bytes_.insert(bytes_.end(), s.begin(), s.end());
     bytes_.push_back('\0');
-    index_.emplace(std::string(s), ref);
+    it->second = ref;
     return ref;
   }
   const std::vector<char>& bytes() const { return bytes_; }
 
  private:
-  struct Hash {  // lookups by string_view without a copy
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   std::vector<char> bytes_;
-  std::unordered_map<std::string, BlobStr, Hash, std::equal_to<>> index_;
+  // Keys view the strings given to add(): the manifest's (or compile_blob's own copies),
+  // which outlive the table.
+  std::unordered_map<std::string_view, BlobStr> index_;
 };
 
 template <typename T>

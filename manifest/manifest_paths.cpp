@@ -100,17 +100,21 @@ std::string sha256_hex(const Sha256& d) {
   return s;
 }
 
+namespace {
+// Hex digit values, -1 for anything else: a table instead of range tests, since start-up
+// reads thousands of these from the manifest.
+constexpr std::array<std::int8_t, 256> kVal = [] {
+  std::array<std::int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'A' + 10);
+  return t;
+}();
+}  // namespace
+
 std::optional<Sha256> parse_sha256_hex(std::string_view hex) {
   if (hex.size() != 64) return std::nullopt;
-  // A table instead of range tests: start-up reads thousands of these from the manifest.
-  static constexpr auto kVal = [] {
-    std::array<std::int8_t, 256> t{};
-    for (auto& v : t) v = -1;
-    for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
-    for (int c = 'a'; c <= 'f'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
-    for (int c = 'A'; c <= 'F'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'A' + 10);
-    return t;
-  }();
   Sha256 d{};
   int bad = 0;
   for (std::size_t i = 0; i < 32; ++i) {

@@ -484,9 +484,24 @@ Manifest parse_manifest(const std::string& toml_text, const std::string& source_
 Manifest load_manifest_file(const std::string& path, const std::map<std::string, std::string>& vars) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ManifestError(path + ": cannot open manifest");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_manifest(ss.str(), path, vars);
+  std::string text;
+  in.seekg(0, std::ios::end);  // one read into a buffer of the right size (start-up reads it every time)
+  std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size > 0) {
+    text.resize(static_cast<std::size_t>(size));
+    in.read(text.data(), size);
+    text.resize(static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad()) throw ManifestError(path + ": cannot read manifest");
+  if (size < 0 || in.peek() != std::char_traits<char>::eof()) {  // not a regular file, or it grew: read it all
+    std::ostringstream ss;
+    in.clear();
+    in.seekg(0, std::ios::beg);
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  return parse_manifest(text, path, vars);
 }
 
 std::string to_toml(const Manifest& m) {

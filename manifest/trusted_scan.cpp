@@ -1,6 +1,7 @@
 #include "manifest/trusted_scan.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 
 #include "manifest/manifest_paths.hpp"
@@ -9,6 +10,15 @@ namespace cocoon::manifest {
 namespace {
 
 std::atomic<std::uint64_t> g_scans_used{0};
+
+// Bytes of a plain basic string: 0 printable ASCII, 1 the closing quote, 2 anything else
+// (control characters, DEL, a backslash, non-ASCII: the scan declines).
+constexpr std::array<std::uint8_t, 256> kStringClass = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (std::size_t c = 0; c < 256; ++c) t[c] = c < 0x20 || c > 0x7e || c == '\\' ? 2 : 0;
+  t['"'] = 1;
+  return t;
+}();
 
 class Reader {
  public:
@@ -24,14 +34,19 @@ class Reader {
   void blanks() {  // spaces and tabs (inside one line)
     while (p_ < t_.size() && (t_[p_] == ' ' || t_[p_] == '\t')) ++p_;
   }
-  // Spaces, tabs and line ends between array elements; false on a lone '\r'.
+  std::size_t newlines() const { return newlines_; }
+  // Spaces, tabs and line ends between array elements (counted); false on a lone '\r'.
   bool blanks_and_newlines() {
     for (;;) {
       blanks();
-      if (eat('\n')) continue;
+      if (eat('\n')) {
+        ++newlines_;
+        continue;
+      }
       if (at('\r')) {
         if (p_ + 1 < t_.size() && t_[p_ + 1] == '\n') {
           p_ += 2;
+          ++newlines_;
           continue;
         }
         return false;
@@ -53,13 +68,13 @@ class Reader {
     if (!eat('"')) return std::nullopt;
     std::size_t b = p_;
     while (p_ < t_.size()) {
-      unsigned char c = static_cast<unsigned char>(t_[p_]);
-      if (c == '"') {
+      std::uint8_t k = kStringClass[static_cast<unsigned char>(t_[p_])];
+      if (k == 1) {
         std::string_view s = t_.substr(b, p_ - b);
         ++p_;
         return s;
       }
-      if (c < 0x20 || c > 0x7e || c == '\\') return std::nullopt;
+      if (k != 0) return std::nullopt;
       ++p_;
     }
     return std::nullopt;
@@ -68,6 +83,7 @@ class Reader {
  private:
   std::string_view t_;
   std::size_t p_;
+  std::size_t newlines_ = 0;
 };
 
 // `{ path = "…", sha256 = "…" }` (either order) on one line.
@@ -141,7 +157,9 @@ std::optional<TrustedScan> scan_trusted_files(std::string_view text) {
   s.end = r.pos();
   // Sorted by path as the ordinary parser leaves them; a path listed twice is an error the
   // ordinary parser reports with both lines.
-  std::sort(s.entries.begin(), s.entries.end(), [](const TrustedFile& a, const TrustedFile& b) { return a.path < b.path; });
+  auto by_path = [](const TrustedFile& a, const TrustedFile& b) { return a.path < b.path; };
+  if (!std::is_sorted(s.entries.begin(), s.entries.end(), by_path))  // the writer sorts them
+    std::sort(s.entries.begin(), s.entries.end(), by_path);
   for (std::size_t i = 1; i < s.entries.size(); ++i)
     if (s.entries[i].path == s.entries[i - 1].path) return std::nullopt;
 
@@ -152,8 +170,7 @@ std::optional<TrustedScan> scan_trusted_files(std::string_view text) {
   for (std::size_t i = line_start; i < begin; ++i)
     if ((static_cast<unsigned char>(text[i]) & 0xc0) != 0x80) ++s.column;  // code points, not bytes
 
-  std::size_t newlines = static_cast<std::size_t>(
-      std::count(text.begin() + static_cast<std::ptrdiff_t>(begin), text.begin() + static_cast<std::ptrdiff_t>(s.end), '\n'));
+  std::size_t newlines = r.newlines();  // every '\n' in the array is between elements
   s.replaced.reserve(text.size() - (s.end - begin) + newlines + 2);
   s.replaced.append(text.substr(0, begin));
   s.replaced.push_back('[');

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <unistd.h>
+
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -28,6 +31,8 @@ std::string error_of(const std::string& text, const std::map<std::string, std::s
 }
 
 const std::string kHead = "[loader]\nentrypoint = \"/bin/true\"\n";  // lines 1-2
+
+std::string written_manifest(int n);  // below, with the trusted_files scan tests
 
 // net.bind of a manifest as canonical texts (writer form), or {"absent"}.
 std::vector<std::string> bind_texts(const Manifest& m) {
@@ -370,6 +375,23 @@ TEST(ManifestToml, WriterEscapesAndRejectsInvalidUtf8) {
   EXPECT_EQ(back.argv, m.argv);
   m.argv = {"\xff"};
   EXPECT_THROW(to_toml(m), ManifestError);
+}
+
+TEST(ManifestToml, LoadsFromAFileAndFromAPipe) {
+  const std::string text = written_manifest(3);
+  std::string file = ::testing::TempDir() + "/load_test.toml";
+  std::ofstream(file) << text;
+  Manifest from_file = load_manifest_file(file);
+  EXPECT_EQ(to_toml(from_file), text);
+  std::remove(file.c_str());
+  // Not a regular file (no size to read up to): read to its end all the same.
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  ASSERT_EQ(write(p[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(p[1]);
+  Manifest from_pipe = load_manifest_file("/proc/self/fd/" + std::to_string(p[0]));
+  close(p[0]);
+  EXPECT_EQ(to_toml(from_pipe), text);
 }
 
 TEST(ManifestToml, MissingFileIsAnError) {
