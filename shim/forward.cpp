@@ -80,8 +80,16 @@ void interrupt_proxy_call(channel::Channel* ch) {
 }
 
 long proxy_roundtrip(channel::Channel* ch) {
+  proxy_start(ch);
+  return proxy_finish(ch);
+}
+
+void proxy_start(channel::Channel* ch) {
   __atomic_store_n(&ch->state, channel::kRequest, __ATOMIC_SEQ_CST);
   if (__atomic_load_n(&ch->proxy_sleeping, __ATOMIC_SEQ_CST)) host::futex_wake(&ch->state, 0x7fffffff);
+}
+
+long proxy_finish(channel::Channel* ch) {
   for (std::uint64_t start = host::rdtsc(), i = 0;; ++i) {
     if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) != channel::kRequest) goto answered;
     if ((i & 63) == 0 && host::rdtsc() - start > kSpinCycles) break;

@@ -13,6 +13,7 @@
 #include "shim/sync.hpp"
 #include "shim/user_memory.hpp"
 #include "shim/vfork.hpp"
+#include "proxy/channel.hpp"
 
 namespace cocoon::shim::trusted {
 namespace {
@@ -89,6 +90,50 @@ void log_mismatch(const policy::Resolved& r, const std::uint8_t digest[32]) {
       r.path, want, got_hex);
 }
 
+// Reads the file's bytes [0, cap) into dst (enclave memory) and hashes them, until end of
+// file or cap. The window's data area is used in two halves: while the proxy reads the next
+// half, the shim copies the last one into enclave memory and hashes that copy (never the
+// window, which the host can change at any time). Returns bytes read or -errno.
+long read_hashed(int pfd, std::uint8_t* dst, std::uint64_t cap, std::uint8_t digest[32]) {
+  channel::Channel* ch = my_channel();
+  constexpr std::uint64_t kHalf = channel::kChannelDataSize / 2;
+  auto start = [&](std::uint64_t off, std::uint64_t want, std::uint64_t slot) {
+    channel::Request& rq = ch->req;
+    rq.op = 17;  // pread64
+    rq.args[0] = pfd;
+    rq.args[1] = static_cast<long>(slot);
+    rq.args[2] = static_cast<long>(want);
+    rq.args[3] = static_cast<long>(off);
+    rq.ptr_mask = 1u << 1;
+    rq.iov_mask = 0;
+    rq.extent[1] = want;
+    proxy_start(ch);
+  };
+  auto finish = [&](std::uint64_t want) {
+    long r = proxy_finish(ch);
+    if (r < -abi::kMaxErrno || r > static_cast<long>(want)) return iago("pread64", "length", r);
+    return r;
+  };
+  crypto::Sha256 h;
+  std::uint64_t done = 0, slot = 0, want = cap < kHalf ? cap : kHalf;
+  start(0, want, slot);
+  long r = finish(want);
+  while (r > 0) {
+    std::uint64_t got = static_cast<std::uint64_t>(r), next = done + got;
+    std::uint64_t next_want = cap - next < kHalf ? cap - next : kHalf;
+    if (next_want > 0) start(next, next_want, slot ^ kHalf);
+    __builtin_memcpy(dst + done, ch->data + slot, got);
+    h.update(dst + done, got);
+    done = next;
+    if (next_want == 0) break;
+    slot ^= kHalf;
+    r = finish(next_want);
+  }
+  if (r < 0) return r;
+  h.final(digest);
+  return static_cast<long>(done);
+}
+
 // A small file, read whole into enclave memory and hashed once; it stays there while open.
 TrustedFile* verify_resident(int pfd, const policy::Resolved& r, std::uint64_t hinted, long* err) {
   const std::uint64_t cap = hinted + 1;  // one byte more than announced: a file that grew is caught
@@ -102,15 +147,14 @@ TrustedFile* verify_resident(int pfd, const policy::Resolved& r, std::uint64_t h
   }
   // Filled at once by the copy below (large blocks are whole pages of their own).
   if (cap > 64 * 1024) mem::prefault(reinterpret_cast<std::uint64_t>(data), cap);
-  long got = proxy_pread(pfd, data, cap, 0);
   std::uint8_t digest[32] = {};
+  long got = read_hashed(pfd, data, cap, digest);
   if (got < 0) {
     *err = got;
   } else if (static_cast<std::uint64_t>(got) == cap) {
     log("trusted file %s: it grew while being read; refused", r.path);
     *err = -abi::kEACCES;
   } else {
-    crypto::sha256(data, static_cast<std::uint64_t>(got), digest);
     if (!crypto::ct_equal(digest, r.sha256, 32)) {
       log_mismatch(r, digest);
       *err = -abi::kEACCES;

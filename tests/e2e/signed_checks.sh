@@ -46,6 +46,16 @@ check trusted_script_output has out.txt '^script ran$'
 check trusted_script_verified_by_shim_and_interpreter test "$(grep -cF "trusted file $work/script.sh: " err.txt)" = 2
 check trusted_script_interpreter_verified_once test "$(grep -cE "trusted file [^ ]*/(dash|bash|sh): " err.txt)" = 1
 
+# Trusted files are read through the window in halves of its data area (128 KiB) while the
+# last one is hashed: sizes at and around those boundaries read back exactly.
+for n in 0 1 131071 131072 131073 262144 393217; do
+  head -c $n /dev/urandom > "size$n.bin"
+  "$C" manifest --output size.toml --trusted "$work/size$n.bin" -- /usr/bin/sha256sum "$work/size$n.bin" >/dev/null 2>&1
+  "$C" sign --key signer.pem size.toml >/dev/null 2>&1
+  "$C" run size.toml >out.txt 2>err.txt
+  check "trusted_size_${n}_reads_back" test "$(cut -d' ' -f1 out.txt)" = "$(sha256sum "size$n.bin" | cut -d' ' -f1)"
+done
+
 # The program's own bytes changed after signing: nothing of it runs.
 cp reader reader.orig
 mid=$(( $(stat -c %s reader) / 2 ))   # in its code, past the headers the supervisor checks
