@@ -40,6 +40,11 @@ long sys_mmap(SyscallFrame& f) {
     report_unsupported(9, "writable MAP_SHARED file mappings are not supported (the enclave holds a private copy)");
     return -abi::kENODEV;
   }
+  // A trusted file mapped again over its own unchanged copy (ld.so maps a library's span,
+  // then each segment over it): the pages already hold these bytes.
+  std::uint64_t id = trusted::file_id(fd);
+  if (fixed && id && mem::reuse_file_copy(addr, len, id, static_cast<std::uint64_t>(off), prot))
+    return static_cast<long>(addr);
   long a = mem::map(addr, len, abi::kProtRead | abi::kProtWrite, fixed, noreplace, mem::kFile);
   if (abi::is_error(a)) return a;
   mem::prefault(static_cast<std::uint64_t>(a), len);  // the copy fills these pages at once
@@ -50,6 +55,10 @@ long sys_mmap(SyscallFrame& f) {
   }
   long p = mem::protect(static_cast<std::uint64_t>(a), len, prot);
   if (p < 0) return p;
+  // Recorded only when every page holds file bytes or zero past the end of the file (a
+  // partial last page within the file is zero past `len`, unlike the file).
+  if (id && (len % kPage == 0 || static_cast<std::uint64_t>(off) + len >= trusted::size_of(fd)))
+    mem::set_file_copy(static_cast<std::uint64_t>(a), len, id, static_cast<std::uint64_t>(off));
   return a;
 }
 

@@ -38,9 +38,11 @@ struct TrustedFile {
   std::uint8_t* resident;     // the whole verified file (small files), or nullptr
   std::uint64_t resident_cap;
   char* path;
+  std::uint64_t id;           // unique for the enclave's lifetime (file_id)
 };
 
 TrustedFile** g_by_fd;  // kMaxFds entries
+std::uint64_t g_next_id = 1;
 SpinLock g_table_lock;
 
 void hex(const std::uint8_t* h, char out[65]) {
@@ -188,6 +190,7 @@ TrustedFile* verify_whole(int pfd, const policy::Resolved& r, long* err) {
   }
   TrustedFile* t = hinted <= kResidentMax ? verify_resident(pfd, r, static_cast<std::uint64_t>(hinted), err)
                                           : verify_chunked(pfd, r, hinted, err);
+  if (t) t->id = __atomic_fetch_add(&g_next_id, 1, __ATOMIC_RELAXED);
   if (t && verbose()) log("trusted file %s: %lu bytes verified", r.path, t->length);
   return t;
 }
@@ -316,6 +319,11 @@ bool is_trusted_fd(int fd) { return get(fd) != nullptr; }
 std::uint64_t size_of(int fd) {
   TrustedFile* t = get(fd);
   return t ? t->length : 0;
+}
+
+std::uint64_t file_id(int fd) {
+  TrustedFile* t = get(fd);
+  return t ? t->id : 0;
 }
 
 long pread(int fd, std::uint64_t buf, std::uint64_t len, std::int64_t off) {

@@ -56,6 +56,18 @@ for n in 0 1 131071 131072 131073 262144 393217; do
   check "trusted_size_${n}_reads_back" test "$(cut -d' ' -f1 out.txt)" = "$(sha256sum "size$n.bin" | cut -d' ' -f1)"
 done
 
+# A trusted file mapped again over its own copy (as ld.so maps libraries) keeps the pages;
+# over other bytes, written or discarded pages, or anonymous memory it gets the file's again.
+cp "$P/e2e_trusted_remap" remap
+head -c 65536 /dev/urandom > pages.bin
+"$C" manifest --output remap.toml --trusted "$work/pages.bin" -- "$work/remap" "$work/pages.bin" >/dev/null 2>&1
+"$C" sign --key signer.pem remap.toml >/dev/null 2>&1
+"$C" run remap.toml >out.txt 2>err.txt; rc=$?
+check remap_runs test $rc = 0
+for what in span same_offsets_again other_offset after_a_write after_dontneed over_anonymous other_fd; do
+  check "remap_$what" has out.txt "^$what ok$"
+done
+
 # The program's own bytes changed after signing: nothing of it runs.
 cp reader reader.orig
 mid=$(( $(stat -c %s reader) / 2 ))   # in its code, past the headers the supervisor checks
