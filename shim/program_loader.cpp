@@ -103,13 +103,33 @@ void load_file(const char* path, bool main, Loaded& out) {
   load_open_file(path, f, main, out);
 }
 
-// The first bytes of a file, read under the file policy. Returns bytes or -errno.
-long read_head(const char* path, void* buf, std::uint64_t len) {
-  trusted::LoaderFile f{};
-  if (long e = trusted::loader_open(path, f); e < 0) return e;
-  long n = trusted::loader_pread(f, buf, len, 0);
-  trusted::loader_close(f);
-  return n;
+// The ELF program check_startable found (open, verified if trusted), kept for the
+// start_program that follows an in-place execve.
+struct Kept {
+  bool valid;
+  trusted::LoaderFile file;
+  char path[256];
+};
+Kept g_kept;
+
+void drop_kept() {
+  if (g_kept.valid) trusted::loader_close(g_kept.file);
+  g_kept.valid = false;
+}
+
+bool same_path(const char* a, const char* b) {
+  while (*a && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+
+// Opens `path` for start_program: the kept file when it is that path.
+long open_for_start(const char* path, trusted::LoaderFile& out) {
+  if (g_kept.valid && same_path(g_kept.path, path)) {
+    out = g_kept.file;
+    g_kept.valid = false;
+    return 0;
+  }
+  return trusted::loader_open(path, out);
 }
 
 std::uint64_t cpuid_edx1() {
@@ -120,12 +140,19 @@ std::uint64_t cpuid_edx1() {
 
 }  // namespace
 
-long check_startable(const char* path) {
+long check_startable(const char* path, bool keep_open) {
+  drop_kept();
   for (int depth = 0; depth < 4; ++depth) {
     std::uint8_t head[256];
-    long n = read_head(path, head, sizeof head);
-    if (n < 0) return n;
+    trusted::LoaderFile f{};
+    if (long e = trusted::loader_open(path, f); e < 0) return e;
+    long n = trusted::loader_pread(f, head, sizeof head, 0);
+    if (n < 0) {
+      trusted::loader_close(f);
+      return n;
+    }
     if (n >= 2 && head[0] == '#' && head[1] == '!') {
+      trusted::loader_close(f);
       loader::ScriptLine sb;
       if (loader::parse_script(head, static_cast<std::size_t>(n), sb) != loader::ScriptError::Ok) return -abi::kENOEXEC;
       static char interp[256];
@@ -136,7 +163,19 @@ long check_startable(const char* path) {
     }
     loader::ElfInfo info;
     loader::ElfError e = loader::parse_elf(head, static_cast<std::size_t>(n), ~0ull >> 2, info);
-    if (e != loader::ElfError::Ok && e != loader::ElfError::NeedMore) return -abi::kENOEXEC;
+    std::size_t len = 0;
+    while (path[len]) ++len;
+    if (e != loader::ElfError::Ok && e != loader::ElfError::NeedMore) {
+      trusted::loader_close(f);
+      return -abi::kENOEXEC;
+    }
+    if (keep_open && len < sizeof g_kept.path) {
+      __builtin_memcpy(g_kept.path, path, len + 1);
+      g_kept.file = f;
+      g_kept.valid = true;
+    } else {
+      trusted::loader_close(f);
+    }
     return 0;
   }
   return -abi::kELOOP;
@@ -154,7 +193,7 @@ long check_startable(const char* path) {
   bool file_open = false;
   for (int depth = 0; depth < 4; ++depth) {
     char head[256];
-    if (long e = trusted::loader_open(path, file); e < 0) fatal("cannot open %s (errno %ld)", path, -e);
+    if (long e = open_for_start(path, file); e < 0) fatal("cannot open %s (errno %ld)", path, -e);
     long n = trusted::loader_pread(file, head, sizeof head, 0);
     if (n < 0) fatal("cannot read %s (errno %ld)", path, -n);
     if (n < 2 || head[0] != '#' || head[1] != '!') {
@@ -184,6 +223,7 @@ long check_startable(const char* path) {
     path = interp;
   }
 
+  drop_kept();  // not the program after all (the files changed since the check)
   static Loaded prog, interp;
   if (file_open) load_open_file(path, file, true, prog);
   else load_file(path, true, prog);  // after four #! levels (refused there unless it is ELF)

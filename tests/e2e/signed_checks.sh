@@ -68,6 +68,16 @@ for what in span same_offsets_again other_offset after_a_write after_dontneed ov
   check "remap_$what" has out.txt "^$what ok$"
 done
 
+# execve in the enclave (a shell's exec): the new program is checked before the old one is
+# dropped, and that check's verified file is the one loaded (verified once).
+"$C" manifest --output exec.toml --trusted "$work/reader" --allowed / -- /bin/sh -c "exec $work/reader $work/trusted.txt" \
+  >/dev/null 2>&1
+"$C" sign --key signer.pem exec.toml >/dev/null 2>&1
+"$C" run -v exec.toml >out.txt 2>err.txt; rc=$?
+check exec_runs test $rc = 0
+check exec_reads has out.txt '^read ok TRUSTED-CONTENT'
+check exec_program_verified_once test "$(grep -cF "trusted file $work/reader: " err.txt)" = 1
+
 # The program's own bytes changed after signing: nothing of it runs.
 cp reader reader.orig
 mid=$(( $(stat -c %s reader) / 2 ))   # in its code, past the headers the supervisor checks
