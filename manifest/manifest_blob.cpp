@@ -18,27 +18,36 @@ class StringTable {
   BlobStr add(std::string_view s, const char* what) {
     if (s.find('\0') != std::string_view::npos)
       throw ManifestError(std::string(what) + ": contains a NUL byte");
-    auto it = index_.find(std::string(s));
-    if (it != index_.end()) return it->second;
+    auto [it, fresh] = index_.try_emplace(s);
+    if (!fresh) return it->second;
     if (bytes_.size() + s.size() + 1 > kBlobMaxSize)
       throw ManifestError("manifest too large for the compiled form (strings exceed 2 GiB)");
     BlobStr ref{static_cast<std::uint32_t>(bytes_.size()), static_cast<std::uint32_t>(s.size())};
     bytes_.insert(bytes_.end(), s.begin(), s.end());
     bytes_.push_back('\0');
-    index_.emplace(std::string(s), ref);
+    it->second = ref;
     return ref;
   }
   const std::vector<char>& bytes() const { return bytes_; }
 
  private:
   std::vector<char> bytes_;
-  std::unordered_map<std::string, BlobStr> index_;
+  // Keys view the strings given to add(): the manifest's (or compile_blob's own copies),
+  // which outlive the table.
+  std::unordered_map<std::string_view, BlobStr> index_;
 };
 
 template <typename T>
 void append_pod(std::vector<std::uint8_t>& out, const T& v) {
   const auto* p = reinterpret_cast<const std::uint8_t*>(&v);
   out.insert(out.end(), p, p + sizeof(T));
+}
+
+// A vector of PODs, in one copy (the string section alone is a byte per path character).
+template <typename T>
+void append_pods(std::vector<std::uint8_t>& out, const std::vector<T>& v) {
+  const auto* p = reinterpret_cast<const std::uint8_t*>(v.data());
+  out.insert(out.end(), p, p + v.size() * sizeof(T));
 }
 
 void align8(std::vector<std::uint8_t>& out) {
@@ -115,7 +124,8 @@ std::vector<std::uint8_t> compile_blob(const Manifest& m) {
       throw ManifestError("fs.trusted_files: path '" + t.path + "' is not absolute");
     tf.push_back(&t);
   }
-  std::sort(tf.begin(), tf.end(), [](auto* a, auto* b) { return a->path < b->path; });
+  auto by_path = [](auto* a, auto* b) { return a->path < b->path; };
+  if (!std::is_sorted(tf.begin(), tf.end(), by_path)) std::sort(tf.begin(), tf.end(), by_path);  // parsed: sorted
   for (std::size_t i = 1; i < tf.size(); ++i)
     if (tf[i - 1]->path == tf[i]->path)
       throw ManifestError("fs.trusted_files: '" + tf[i]->path + "' is listed twice");
@@ -155,7 +165,7 @@ std::vector<std::uint8_t> compile_blob(const Manifest& m) {
     align8(body);
     h.sections[id].offset = static_cast<std::uint32_t>(sizeof(BlobHeader) + body.size());
     h.sections[id].count = static_cast<std::uint32_t>(entries.size());
-    for (const auto& x : entries) append_pod(body, x);
+    append_pods(body, entries);
   };
   place(kSecStrings, strings.bytes());
   place(kSecArgv, argv);

@@ -1,5 +1,7 @@
 #include "manifest/manifest_paths.hpp"
 
+#include <array>
+#include <cstdint>
 #include <vector>
 
 namespace cocoon::manifest {
@@ -98,20 +100,29 @@ std::string sha256_hex(const Sha256& d) {
   return s;
 }
 
+namespace {
+// Hex digit values, -1 for anything else: a table instead of range tests, since start-up
+// reads thousands of these from the manifest.
+constexpr std::array<std::int8_t, 256> kVal = [] {
+  std::array<std::int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) t[static_cast<std::size_t>(c)] = static_cast<std::int8_t>(c - 'A' + 10);
+  return t;
+}();
+}  // namespace
+
 std::optional<Sha256> parse_sha256_hex(std::string_view hex) {
   if (hex.size() != 64) return std::nullopt;
-  auto val = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   Sha256 d{};
+  int bad = 0;
   for (std::size_t i = 0; i < 32; ++i) {
-    int hi = val(hex[2 * i]), lo = val(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
+    int hi = kVal[static_cast<unsigned char>(hex[2 * i])], lo = kVal[static_cast<unsigned char>(hex[2 * i + 1])];
+    bad |= hi | lo;  // negative when either is not a hex digit
     d[i] = static_cast<std::uint8_t>(hi << 4 | lo);
   }
+  if (bad < 0) return std::nullopt;
   return d;
 }
 

@@ -13,6 +13,7 @@
 #include "manifest/manifest.hpp"
 #include "manifest/manifest_paths.hpp"
 #include "manifest/net_bind_text.hpp"
+#include "manifest/trusted_scan.hpp"
 
 namespace cocoon::manifest {
 namespace {
@@ -183,7 +184,18 @@ class Parser {
 
   std::string source_;
   std::map<std::string, std::string> vars_;
+  std::vector<TrustedFile>* scanned_trusted_ = nullptr;  // fs.trusted_files read by scan_trusted_files
 };
+
+// Whether toml++ read the text scan_trusted_files produced with fs.trusted_files exactly at
+// the scanned array (an empty array there): then the scan read the array toml++ would have.
+bool scan_is_fs_trusted_files(const toml::table& root, const TrustedScan& scan) {
+  const toml::node* fs = root.get("fs");
+  if (fs == nullptr || !fs->is_table()) return false;
+  const toml::node* n = fs->as_table()->get("trusted_files");
+  if (n == nullptr || !n->is_array() || !n->as_array()->empty()) return false;
+  return n->source().begin.line == scan.line && n->source().begin.column == scan.column;
+}
 
 void Parser::parse_loader(const toml::table& t, Manifest& m) {
   check_keys(t, "loader.", {"entrypoint", "argv", "allow_host_argv", "env", "passthrough_env", "working_dir"});
@@ -265,7 +277,9 @@ void Parser::parse_fs(const toml::table& t, ManifestTemplate& out, bool template
       m.mounts.push_back(std::move(mount));
     }
   }
-  if (const toml::node* n = t.get("trusted_files")) {
+  if (t.get("trusted_files") != nullptr && scanned_trusted_ != nullptr) {
+    m.trusted_files = std::move(*scanned_trusted_);  // checked and sorted as below
+  } else if (const toml::node* n = t.get("trusted_files")) {
     const auto& arr = array(*n, "fs.trusted_files", "{path, sha256} tables");
     std::map<std::string, std::size_t> line_of;
     for (std::size_t i = 0; i < arr.size(); ++i) {
@@ -382,11 +396,25 @@ void Parser::parse_net(const toml::table& t, Manifest& m) {
 
 ManifestTemplate Parser::parse(const std::string& text, bool template_mode) {
   toml::table root;
-  try {
-    root = toml::parse(text, source_);
-  } catch (const toml::parse_error& e) {
-    throw ManifestError(source_ + ":" + std::to_string(e.source().begin.line) + ": invalid TOML: " +
-                        std::string(e.description()));
+  std::optional<TrustedScan> scan = scan_trusted_files(text);
+  if (scan) {
+    try {
+      root = toml::parse(scan->replaced, source_);
+      if (scan_is_fs_trusted_files(root, *scan)) {
+        scanned_trusted_ = &scan->entries;
+        count_trusted_scan_used();
+      }
+    } catch (const toml::parse_error&) {
+      // reported from the original text below
+    }
+  }
+  if (scanned_trusted_ == nullptr) {
+    try {
+      root = toml::parse(text, source_);
+    } catch (const toml::parse_error& e) {
+      throw ManifestError(source_ + ":" + std::to_string(e.source().begin.line) + ": invalid TOML: " +
+                          std::string(e.description()));
+    }
   }
   if (!vars_.count("arch_libdir")) vars_["arch_libdir"] = kArchLibdir;
   check_keys(root, "", {"loader", "fs", "net", "enclave"});
@@ -456,9 +484,24 @@ Manifest parse_manifest(const std::string& toml_text, const std::string& source_
 Manifest load_manifest_file(const std::string& path, const std::map<std::string, std::string>& vars) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ManifestError(path + ": cannot open manifest");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse_manifest(ss.str(), path, vars);
+  std::string text;
+  in.seekg(0, std::ios::end);  // one read into a buffer of the right size (start-up reads it every time)
+  std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size > 0) {
+    text.resize(static_cast<std::size_t>(size));
+    in.read(text.data(), size);
+    text.resize(static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad()) throw ManifestError(path + ": cannot read manifest");
+  if (size < 0 || in.peek() != std::char_traits<char>::eof()) {  // not a regular file, or it grew: read it all
+    std::ostringstream ss;
+    in.clear();
+    in.seekg(0, std::ios::beg);
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  return parse_manifest(text, path, vars);
 }
 
 std::string to_toml(const Manifest& m) {

@@ -86,11 +86,11 @@ void interrupt_proxy_call(channel::Channel* ch) {
 }
 
 long proxy_roundtrip(channel::Channel* ch) {
-  ShimThread* self = current_thread();
-  std::uint64_t op = ch->req.op;
-  std::uint64_t bit = op < 512 ? 1ull << (op & 63) : 0;
-  std::uint64_t* slow = &self->slow_calls[(op >> 6) & 7];
-  std::uint64_t spin = (*slow & bit) ? kShortSpinCycles : kSpinCycles;
+  proxy_start(ch);
+  return proxy_finish(ch);
+}
+
+void proxy_start(channel::Channel* ch) {
   __atomic_store_n(&ch->enclave_cpu, host::current_cpu(), __ATOMIC_RELAXED);
   bump_stat(g.window->stats.round_trips);
   __atomic_store_n(&ch->state, channel::kRequest, __ATOMIC_SEQ_CST);
@@ -98,6 +98,14 @@ long proxy_roundtrip(channel::Channel* ch) {
     host::futex_wake(&ch->state, 0x7fffffff);
     bump_stat(g.window->stats.proxy_wakeups);
   }
+}
+
+long proxy_finish(channel::Channel* ch) {
+  ShimThread* self = current_thread();
+  std::uint64_t op = ch->req.op;  // the request as this thread wrote it (only tunes the wait)
+  std::uint64_t bit = op < 512 ? 1ull << (op & 63) : 0;
+  std::uint64_t* slow = &self->slow_calls[(op >> 6) & 7];
+  std::uint64_t spin = (*slow & bit) ? kShortSpinCycles : kSpinCycles;
   std::uint64_t start = host::rdtsc();
   for (std::uint64_t i = 0;; ++i) {
     if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) != channel::kRequest) {

@@ -26,6 +26,11 @@ void raise_sigpipe_for(const SyscallFrame& f);
 // becomes kRestartSyscall (a call that may block is interrupted in the proxy when the
 // thread has a signal to take) and the kernel's internal restart codes become EINTR.
 long proxy_roundtrip(channel::Channel* ch);
+// The same in two halves, so that the caller can work while the proxy does (it must not
+// touch ch->req, or the data the request writes, in between): proxy_roundtrip(ch) is
+// proxy_start(ch) then proxy_finish(ch).
+void proxy_start(channel::Channel* ch);
+long proxy_finish(channel::Channel* ch);
 
 // Makes the proxy worker of `ch` give up the call it is blocked in (it answers EINTR).
 void interrupt_proxy_call(channel::Channel* ch);

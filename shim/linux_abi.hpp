@@ -40,7 +40,7 @@ inline constexpr long kMapShared = 0x01, kMapPrivate = 0x02, kMapSharedValidate 
                       kMapStack = 0x20000, kMapHugetlb = 0x40000, kMapSync = 0x80000,
                       kMapFixedNoreplace = 0x100000;
 inline constexpr long kMremapMaymove = 1, kMremapFixed = 2, kMremapDontunmap = 4;
-inline constexpr long kMadvDontneed = 4, kMadvFree = 8;
+inline constexpr long kMadvDontneed = 4, kMadvFree = 8, kMadvHugepage = 14, kMadvPopulateWrite = 23;
 
 // open flags used by the shim.
 inline constexpr long kORdonly = 0, kOCloexec = 02000000;

@@ -18,6 +18,10 @@ struct Vma {
   std::uint64_t start, end;
   std::int32_t prot;
   Kind kind;
+  // A copy of a trusted file whose pages hold exactly its bytes from file_off (zero past its
+  // end): never writable or executable since it was made. 0: anything else.
+  std::uint64_t file_id;
+  std::uint64_t file_off;  // file offset of `start`
 };
 
 struct State {
@@ -87,6 +91,7 @@ bool split_at(std::uint64_t addr) {
   if (s.n >= kMaxVmas) return false;
   Vma right = s.vmas[i];
   right.start = addr;
+  if (right.file_id) right.file_off += addr - s.vmas[i].start;
   s.vmas[i].end = addr;
   insert_at(i + 1, right);
   return true;
@@ -106,7 +111,7 @@ long remove_range(std::uint64_t a, std::uint64_t len) {
 
 bool add_vma(std::uint64_t a, std::uint64_t len, int prot, Kind kind) {
   if (s.n >= kMaxVmas) return false;
-  insert_at(lower(a), Vma{a, a + len, prot, kind});
+  insert_at(lower(a), Vma{a, a + len, prot, kind, 0, 0});
   return true;
 }
 
@@ -225,9 +230,45 @@ long protect(std::uint64_t addr, std::uint64_t len, int prot) {
     cur = s.vmas[i].end;
   }
   if (!split_at(addr) || !split_at(addr + len)) return -abi::kENOMEM;
-  for (std::uint32_t i = lower(addr); i < s.n && s.vmas[i].start < addr + len; ++i) s.vmas[i].prot = prot;
+  for (std::uint32_t i = lower(addr); i < s.n && s.vmas[i].start < addr + len; ++i) {
+    s.vmas[i].prot = prot;
+    if (prot & (abi::kProtWrite | abi::kProtExec)) s.vmas[i].file_id = 0;  // may change from now on
+  }
   if (!commit(addr, len, prot)) return -abi::kEACCES;
   return 0;
+}
+
+void set_file_copy(std::uint64_t addr, std::uint64_t len, std::uint64_t file_id, std::uint64_t off) {
+  if (addr & (kPage - 1)) return;
+  len = page_up(len);
+  LockGuard guard(s.lock);
+  if (!split_at(addr) || !split_at(addr + len)) return;
+  for (std::uint32_t i = lower(addr); i < s.n && s.vmas[i].start < addr + len; ++i) {
+    Vma& v = s.vmas[i];
+    if (v.kind != kFile || (v.prot & (abi::kProtWrite | abi::kProtExec))) continue;
+    v.file_id = file_id;
+    v.file_off = off + (v.start - addr);
+  }
+}
+
+bool reuse_file_copy(std::uint64_t addr, std::uint64_t len, std::uint64_t file_id, std::uint64_t off, int prot) {
+  if ((addr & (kPage - 1)) || len == 0 || file_id == 0) return false;
+  len = page_up(len);
+  if (addr + len < addr) return false;
+  LockGuard guard(s.lock);
+  std::uint64_t cur = addr;
+  for (std::uint32_t i = lower(addr); cur < addr + len; ++i) {
+    if (i >= s.n || s.vmas[i].start > cur) return false;  // a hole
+    const Vma& v = s.vmas[i];
+    if (v.kind != kFile || v.file_id != file_id || v.file_off + (cur - v.start) != off + (cur - addr)) return false;
+    cur = v.end;
+  }
+  if (!split_at(addr) || !split_at(addr + len)) return false;
+  for (std::uint32_t i = lower(addr); i < s.n && s.vmas[i].start < addr + len; ++i) {
+    s.vmas[i].prot = prot;
+    if (prot & (abi::kProtWrite | abi::kProtExec)) s.vmas[i].file_id = 0;
+  }
+  return commit(addr, len, prot);
 }
 
 long remap(std::uint64_t old_addr, std::uint64_t old_len, std::uint64_t new_len, long flags,
@@ -285,9 +326,19 @@ long advise(std::uint64_t addr, std::uint64_t len, int advice) {
       std::uint64_t a = s.vmas[i].start > addr ? s.vmas[i].start : addr;
       std::uint64_t e = s.vmas[i].end < addr + len ? s.vmas[i].end : addr + len;
       host::call(abi::kMadvise, a, e - a, abi::kMadvDontneed);
+      s.vmas[i].file_id = 0;  // zero now (the whole VMA is forgotten, which is only cautious)
     }
   }
   return 0;  // other advice is a hint; accepted and ignored
+}
+
+void prefault(std::uint64_t addr, std::uint64_t len) {
+  constexpr std::uint64_t kHuge = 2ull << 20, kPopulateMax = 64ull << 20;
+  std::uint64_t a = addr & ~(kPage - 1);
+  len = page_up(addr + len) - a;
+  if (len > kPopulateMax) len = kPopulateMax;
+  if (len >= kHuge) host::call(abi::kMadvise, a, len, abi::kMadvHugepage);
+  host::call(abi::kMadvise, a, len, abi::kMadvPopulateWrite);
 }
 
 void release_program_memory() {

@@ -25,6 +25,21 @@ long protect(std::uint64_t addr, std::uint64_t len, int prot);
 long remap(std::uint64_t old_addr, std::uint64_t old_len, std::uint64_t new_len, long flags,
            std::uint64_t new_addr);
 long advise(std::uint64_t addr, std::uint64_t len, int advice);
+// Copies of trusted files (file mappings): ld.so maps a library's whole span, then maps each
+// segment again over it (MAP_FIXED) from the same file. set_file_copy records that the
+// pages of [addr, addr+len) hold exactly the bytes of the trusted file `file_id` (an id
+// never reused) from `off`, zero past its end; the record is dropped for pages that become
+// writable or executable (the program or the syscall patcher may change them from then on)
+// or are discarded. reuse_file_copy: when [addr, addr+len) is such a copy of the same file
+// at the same offsets, gives it `prot` and returns true (a MAP_FIXED mapping of those bytes
+// there can keep the pages instead of copying them again); otherwise changes nothing.
+void set_file_copy(std::uint64_t addr, std::uint64_t len, std::uint64_t file_id, std::uint64_t off);
+bool reuse_file_copy(std::uint64_t addr, std::uint64_t len, std::uint64_t file_id, std::uint64_t off, int prot);
+// The shim is about to write every byte of [addr, addr+len) (mapped, writable): the host
+// provides its pages in one call instead of a page fault each, as 2 MiB pages where the
+// range covers whole aligned ones (a copy of a file of several MiB: the program, libc…).
+// A hint: a kernel without MADV_POPULATE_WRITE or transparent huge pages lets the copy fault.
+void prefault(std::uint64_t addr, std::uint64_t len);
 long brk(std::uint64_t requested);
 void set_brk_start(std::uint64_t start);
 // execve: releases every mapping of the program (everything but the shim's own).

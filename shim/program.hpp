@@ -12,7 +12,9 @@ namespace cocoon::shim {
                                 const char* path);
 
 // Whether `path` can be started (exists, is an ELF program or a #! script whose interpreter
-// exists). Returns 0 or -errno as execve would.
-long check_startable(const char* path);
+// exists). Returns 0 or -errno as execve would. keep_open (an execve in this enclave): the
+// ELF program found stays open, verified, for the start_program that follows, which then
+// does not read and verify it again.
+long check_startable(const char* path, bool keep_open = false);
 
 }  // namespace cocoon::shim

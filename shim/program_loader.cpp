@@ -38,15 +38,20 @@ struct FileCtx {
   trusted::LoaderFile file;
 };
 
+// load_elf writes every page of its segments: the span is populated at once.
 std::uint64_t op_reserve(void*, std::uint64_t fixed, std::uint64_t size) {
   long r = mem::map(fixed ? fixed : kProgramHint, size, abi::kProtRead | abi::kProtWrite, fixed != 0, fixed != 0,
                     mem::kImage);
-  return abi::is_error(r) ? 0 : static_cast<std::uint64_t>(r);
+  if (abi::is_error(r)) return 0;
+  mem::prefault(static_cast<std::uint64_t>(r), size);
+  return static_cast<std::uint64_t>(r);
 }
 
 std::uint64_t op_reserve_anywhere(void*, std::uint64_t fixed, std::uint64_t size) {
   long r = mem::map(fixed, size, abi::kProtRead | abi::kProtWrite, fixed != 0, fixed != 0, mem::kImage);
-  return abi::is_error(r) ? 0 : static_cast<std::uint64_t>(r);
+  if (abi::is_error(r)) return 0;
+  mem::prefault(static_cast<std::uint64_t>(r), size);
+  return static_cast<std::uint64_t>(r);
 }
 
 std::int64_t op_read(void* ctx, std::uint64_t off, void* dst, std::uint64_t len) {
@@ -63,10 +68,10 @@ struct Loaded {
   char interp[loader::kMaxInterpLen];
 };
 
-// Loads one ELF file; `main` picks the placement rule for the program itself.
-void load_file(const char* path, bool main, Loaded& out) {
-  FileCtx ctx{};
-  if (long e = trusted::loader_open(path, ctx.file); e < 0) fatal("cannot open %s (errno %ld)", path, -e);
+// Loads one ELF file, already open as `file` (closed here); `main` picks the placement rule
+// for the program itself.
+void load_open_file(const char* path, const trusted::LoaderFile& file, bool main, Loaded& out) {
+  FileCtx ctx{file};
   static std::uint8_t head[16384];
   std::int64_t file_size;
   if (long e = trusted::loader_size(ctx.file, file_size); e < 0) fatal("cannot stat %s (errno %ld)", path, -e);
@@ -92,13 +97,39 @@ void load_file(const char* path, bool main, Loaded& out) {
   trusted::loader_close(ctx.file);
 }
 
-// The first bytes of a file, read under the file policy. Returns bytes or -errno.
-long read_head(const char* path, void* buf, std::uint64_t len) {
+void load_file(const char* path, bool main, Loaded& out) {
   trusted::LoaderFile f{};
-  if (long e = trusted::loader_open(path, f); e < 0) return e;
-  long n = trusted::loader_pread(f, buf, len, 0);
-  trusted::loader_close(f);
-  return n;
+  if (long e = trusted::loader_open(path, f); e < 0) fatal("cannot open %s (errno %ld)", path, -e);
+  load_open_file(path, f, main, out);
+}
+
+// The ELF program check_startable found (open, verified if trusted), kept for the
+// start_program that follows an in-place execve.
+struct Kept {
+  bool valid;
+  trusted::LoaderFile file;
+  char path[256];
+};
+Kept g_kept;
+
+void drop_kept() {
+  if (g_kept.valid) trusted::loader_close(g_kept.file);
+  g_kept.valid = false;
+}
+
+bool same_path(const char* a, const char* b) {
+  while (*a && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+
+// Opens `path` for start_program: the kept file when it is that path.
+long open_for_start(const char* path, trusted::LoaderFile& out) {
+  if (g_kept.valid && same_path(g_kept.path, path)) {
+    out = g_kept.file;
+    g_kept.valid = false;
+    return 0;
+  }
+  return trusted::loader_open(path, out);
 }
 
 std::uint64_t cpuid_edx1() {
@@ -109,12 +140,19 @@ std::uint64_t cpuid_edx1() {
 
 }  // namespace
 
-long check_startable(const char* path) {
+long check_startable(const char* path, bool keep_open) {
+  drop_kept();
   for (int depth = 0; depth < 4; ++depth) {
     std::uint8_t head[256];
-    long n = read_head(path, head, sizeof head);
-    if (n < 0) return n;
+    trusted::LoaderFile f{};
+    if (long e = trusted::loader_open(path, f); e < 0) return e;
+    long n = trusted::loader_pread(f, head, sizeof head, 0);
+    if (n < 0) {
+      trusted::loader_close(f);
+      return n;
+    }
     if (n >= 2 && head[0] == '#' && head[1] == '!') {
+      trusted::loader_close(f);
       loader::ScriptLine sb;
       if (loader::parse_script(head, static_cast<std::size_t>(n), sb) != loader::ScriptError::Ok) return -abi::kENOEXEC;
       static char interp[256];
@@ -125,7 +163,19 @@ long check_startable(const char* path) {
     }
     loader::ElfInfo info;
     loader::ElfError e = loader::parse_elf(head, static_cast<std::size_t>(n), ~0ull >> 2, info);
-    if (e != loader::ElfError::Ok && e != loader::ElfError::NeedMore) return -abi::kENOEXEC;
+    std::size_t len = 0;
+    while (path[len]) ++len;
+    if (e != loader::ElfError::Ok && e != loader::ElfError::NeedMore) {
+      trusted::loader_close(f);
+      return -abi::kENOEXEC;
+    }
+    if (keep_open && len < sizeof g_kept.path) {
+      __builtin_memcpy(g_kept.path, path, len + 1);
+      g_kept.file = f;
+      g_kept.valid = true;
+    } else {
+      trusted::loader_close(f);
+    }
     return 0;
   }
   return -abi::kELOOP;
@@ -135,13 +185,22 @@ long check_startable(const char* path) {
                                 const char* program) {
   Strings argv{argv_v, argv_n}, envp{envp_v, envp_n};
   // Scripts: the interpreter named on the #! line runs with the script as its argument.
+  // The file that turns out to be the ELF program stays open for loading: a trusted one is
+  // read and verified once, not once for its first bytes and again to load it.
   const char* path = program;
   Strings args = argv;
+  trusted::LoaderFile file{};
+  bool file_open = false;
   for (int depth = 0; depth < 4; ++depth) {
     char head[256];
-    long n = read_head(path, head, sizeof head);
-    if (n < 0) fatal("cannot open %s (errno %ld)", path, -n);
-    if (n < 2 || head[0] != '#' || head[1] != '!') break;
+    if (long e = open_for_start(path, file); e < 0) fatal("cannot open %s (errno %ld)", path, -e);
+    long n = trusted::loader_pread(file, head, sizeof head, 0);
+    if (n < 0) fatal("cannot read %s (errno %ld)", path, -n);
+    if (n < 2 || head[0] != '#' || head[1] != '!') {
+      file_open = true;
+      break;
+    }
+    trusted::loader_close(file);
     loader::ScriptLine sb;
     loader::ScriptError se = loader::parse_script(reinterpret_cast<const std::uint8_t*>(head), static_cast<std::size_t>(n), sb);
     if (se != loader::ScriptError::Ok) fatal("%s: %s", path, loader::script_error_message(se));
@@ -164,8 +223,10 @@ long check_startable(const char* path) {
     path = interp;
   }
 
+  drop_kept();  // not the program after all (the files changed since the check)
   static Loaded prog, interp;
-  load_file(path, true, prog);
+  if (file_open) load_open_file(path, file, true, prog);
+  else load_file(path, true, prog);  // after four #! levels (refused there unless it is ELF)
   std::uint64_t entry = prog.image.entry, interp_base = 0;
   if (prog.info.has_interp) {
     load_file(prog.interp, false, interp);

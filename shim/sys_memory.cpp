@@ -71,13 +71,14 @@ long sys_mmap(SyscallFrame& f) {
       return -abi::kENODEV;
     }
   }
+  // A trusted file mapped again over its own unchanged copy (ld.so maps a library's span,
+  // then each segment over it): the pages already hold these bytes.
+  std::uint64_t id = trusted::file_id(fd);
+  if (fixed && id && mem::reuse_file_copy(addr, len, id, static_cast<std::uint64_t>(off), prot))
+    return static_cast<long>(addr);
   long a = mem::map(addr, len, abi::kProtRead | abi::kProtWrite, fixed, noreplace, mem::kFile);
   if (abi::is_error(a)) return a;
-  // The copy fills these pages at once: give them to the enclave in one call rather than one
-  // page fault each (a kernel without MADV_POPULATE_WRITE refuses; the copy then faults).
-  constexpr long kMadvPopulateWrite = 23;
-  constexpr std::uint64_t kPopulateMax = 64ull << 20;
-  host::call(abi::kMadvise, a, len < kPopulateMax ? len : kPopulateMax, kMadvPopulateWrite);
+  mem::prefault(static_cast<std::uint64_t>(a), len);  // the copy fills these pages at once
   long r = trusted::read_for_mapping(fd, reinterpret_cast<void*>(a), len, static_cast<std::uint64_t>(off));
   if (r < 0) {
     mem::unmap(static_cast<std::uint64_t>(a), len);
@@ -92,6 +93,10 @@ long sys_mmap(SyscallFrame& f) {
       return s;
     }
   }
+  // Recorded only when every page holds file bytes or zero past the end of the file (a
+  // partial last page within the file is zero past `len`, unlike the file).
+  if (id && (len % kPage == 0 || static_cast<std::uint64_t>(off) + len >= trusted::size_of(fd)))
+    mem::set_file_copy(static_cast<std::uint64_t>(a), len, id, static_cast<std::uint64_t>(off));
   return a;
 }
 

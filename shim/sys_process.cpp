@@ -98,7 +98,7 @@ long sys_execve(SyscallFrame& f) {
   }
 
   // Nothing is torn down before the new program is known to be startable.
-  if (long r = check_startable(path); r < 0) {
+  if (long r = check_startable(path, true); r < 0) {
     mem::unmap(static_cast<std::uint64_t>(region), need);
     return r;
   }

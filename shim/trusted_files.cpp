@@ -4,6 +4,7 @@
 #include "shim/crypto/sha256.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/forward.hpp"
+#include "shim/globals.hpp"
 #include "shim/heap.hpp"
 #include "shim/host.hpp"
 #include "shim/linux_abi.hpp"
@@ -12,6 +13,7 @@
 #include "shim/sync.hpp"
 #include "shim/user_memory.hpp"
 #include "shim/vfork.hpp"
+#include "proxy/channel.hpp"
 
 namespace cocoon::shim::trusted {
 namespace {
@@ -36,9 +38,11 @@ struct TrustedFile {
   std::uint8_t* resident;     // the whole verified file (small files), or nullptr
   std::uint64_t resident_cap;
   char* path;
+  std::uint64_t id;           // unique for the enclave's lifetime (file_id)
 };
 
 TrustedFile** g_by_fd;  // kMaxFds entries
+std::uint64_t g_next_id = 1;
 SpinLock g_table_lock;
 
 void hex(const std::uint8_t* h, char out[65]) {
@@ -88,6 +92,50 @@ void log_mismatch(const policy::Resolved& r, const std::uint8_t digest[32]) {
       r.path, want, got_hex);
 }
 
+// Reads the file's bytes [0, cap) into dst (enclave memory) and hashes them, until end of
+// file or cap. The window's data area is used in two halves: while the proxy reads the next
+// half, the shim copies the last one into enclave memory and hashes that copy (never the
+// window, which the host can change at any time). Returns bytes read or -errno.
+long read_hashed(int pfd, std::uint8_t* dst, std::uint64_t cap, std::uint8_t digest[32]) {
+  channel::Channel* ch = my_channel();
+  constexpr std::uint64_t kHalf = channel::kChannelDataSize / 2;
+  auto start = [&](std::uint64_t off, std::uint64_t want, std::uint64_t slot) {
+    channel::Request& rq = ch->req;
+    rq.op = 17;  // pread64
+    rq.args[0] = pfd;
+    rq.args[1] = static_cast<long>(slot);
+    rq.args[2] = static_cast<long>(want);
+    rq.args[3] = static_cast<long>(off);
+    rq.ptr_mask = 1u << 1;
+    rq.iov_mask = 0;
+    rq.extent[1] = want;
+    proxy_start(ch);
+  };
+  auto finish = [&](std::uint64_t want) {
+    long r = proxy_finish(ch);
+    if (r < -abi::kMaxErrno || r > static_cast<long>(want)) return iago("pread64", "length", r);
+    return r;
+  };
+  crypto::Sha256 h;
+  std::uint64_t done = 0, slot = 0, want = cap < kHalf ? cap : kHalf;
+  start(0, want, slot);
+  long r = finish(want);
+  while (r > 0) {
+    std::uint64_t got = static_cast<std::uint64_t>(r), next = done + got;
+    std::uint64_t next_want = cap - next < kHalf ? cap - next : kHalf;
+    if (next_want > 0) start(next, next_want, slot ^ kHalf);
+    __builtin_memcpy(dst + done, ch->data + slot, got);
+    h.update(dst + done, got);
+    done = next;
+    if (next_want == 0) break;
+    slot ^= kHalf;
+    r = finish(next_want);
+  }
+  if (r < 0) return r;
+  h.final(digest);
+  return static_cast<long>(done);
+}
+
 // A small file, read whole into enclave memory and hashed once; it stays there while open.
 TrustedFile* verify_resident(int pfd, const policy::Resolved& r, std::uint64_t hinted, long* err) {
   const std::uint64_t cap = hinted + 1;  // one byte more than announced: a file that grew is caught
@@ -99,18 +147,16 @@ TrustedFile* verify_resident(int pfd, const policy::Resolved& r, std::uint64_t h
     *err = -abi::kENOMEM;
     return nullptr;
   }
-  // Filled at once by the copy below: one call instead of a page fault per page (large
-  // blocks are whole pages of their own; a kernel without MADV_POPULATE_WRITE refuses).
-  if (cap > 64 * 1024) host::call(abi::kMadvise, reinterpret_cast<std::uint64_t>(data) & ~4095ull, cap, 23);
-  long got = proxy_pread(pfd, data, cap, 0);
+  // Filled at once by the copy below (large blocks are whole pages of their own).
+  if (cap > 64 * 1024) mem::prefault(reinterpret_cast<std::uint64_t>(data), cap);
   std::uint8_t digest[32] = {};
+  long got = read_hashed(pfd, data, cap, digest);
   if (got < 0) {
     *err = got;
   } else if (static_cast<std::uint64_t>(got) == cap) {
     log("trusted file %s: it grew while being read; refused", r.path);
     *err = -abi::kEACCES;
   } else {
-    crypto::sha256(data, static_cast<std::uint64_t>(got), digest);
     if (!crypto::ct_equal(digest, r.sha256, 32)) {
       log_mismatch(r, digest);
       *err = -abi::kEACCES;
@@ -131,15 +177,26 @@ TrustedFile* verify_resident(int pfd, const policy::Resolved& r, std::uint64_t h
   return t;
 }
 
+TrustedFile* verify_chunked(int pfd, const policy::Resolved& r, std::int64_t hinted, long* err);
+
 // Reads the whole file once, checking it against the manifest's hash and recording chunk
 // hashes (or keeping it whole if it is small). Returns the new record, or nullptr with *err set.
+// Verbose mode names each verified file (what a start-up pays for hashing).
 TrustedFile* verify_whole(int pfd, const policy::Resolved& r, long* err) {
   std::int64_t hinted;
   if (long e = proxy_file_size(pfd, hinted); e < 0) {
     *err = e;
     return nullptr;
   }
-  if (hinted <= kResidentMax) return verify_resident(pfd, r, static_cast<std::uint64_t>(hinted), err);
+  TrustedFile* t = hinted <= kResidentMax ? verify_resident(pfd, r, static_cast<std::uint64_t>(hinted), err)
+                                          : verify_chunked(pfd, r, hinted, err);
+  if (t) t->id = __atomic_fetch_add(&g_next_id, 1, __ATOMIC_RELAXED);
+  if (t && verbose()) log("trusted file %s: %lu bytes verified", r.path, t->length);
+  return t;
+}
+
+// A large file: hashed chunk by chunk, keeping each chunk's hash for later re-checks.
+TrustedFile* verify_chunked(int pfd, const policy::Resolved& r, std::int64_t hinted, long* err) {
   auto* t = static_cast<TrustedFile*>(heap::alloc(sizeof(TrustedFile)));
   std::uint64_t cap = static_cast<std::uint64_t>(hinted) / kChunk + 1;
   auto* hashes = static_cast<std::uint8_t(*)[32]>(heap::alloc(cap * 32));
@@ -262,6 +319,11 @@ bool is_trusted_fd(int fd) { return get(fd) != nullptr; }
 std::uint64_t size_of(int fd) {
   TrustedFile* t = get(fd);
   return t ? t->length : 0;
+}
+
+std::uint64_t file_id(int fd) {
+  TrustedFile* t = get(fd);
+  return t ? t->id : 0;
 }
 
 long pread(int fd, std::uint64_t buf, std::uint64_t len, std::int64_t off) {

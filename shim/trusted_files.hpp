@@ -26,6 +26,9 @@ long pread(int fd, std::uint64_t buf, std::uint64_t len, std::int64_t off);
 long readv(int fd, std::uint64_t iov, long count, std::int64_t off /* -1: file offset */);
 long lseek(int fd, std::int64_t off, int whence);
 std::uint64_t size_of(int fd);
+// The verified content's identity (never reused, 0 for an fd that is not trusted): two fds
+// with the same id read the same bytes.
+std::uint64_t file_id(int fd);
 
 // fd table events for trusted fds (shared open file description on dup).
 void on_close(int fd);

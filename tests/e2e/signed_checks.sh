@@ -29,6 +29,66 @@ check signed_run_read has out.txt '^read ok TRUSTED-CONTENT'
 check signed_run_pread has out.txt '^pread ok TRUSTED-CONTENT'
 check signed_run_mmap has out.txt '^mmap ok TRUSTED-CONTENT'
 
+# The program itself is read and verified once (not once for its first bytes, once to load).
+"$C" run -v app.toml >out.txt 2>err.txt
+check program_verified_once test "$(grep -cF "trusted file $work/reader: " err.txt)" = 1
+check program_verified_logged has err.txt "^cocoon: trusted file $work/reader: $(stat -c %s reader) bytes verified$"
+
+# A trusted #! script as the entrypoint: the shim reads its #! line and starts its trusted
+# interpreter, verified once (the script is verified again when the interpreter opens it).
+printf '#!/bin/sh\necho script ran\n' > script.sh; chmod +x script.sh
+"$C" manifest --output script.toml --trusted "$work/script.sh" -- "$work/script.sh" >/dev/null 2>&1
+sed -i "s|^entrypoint = .*|entrypoint = \"$work/script.sh\"|; s|^argv = .*|argv = [\"$work/script.sh\"]|" script.toml
+"$C" sign --key signer.pem script.toml >/dev/null 2>&1
+"$C" run -v script.toml >out.txt 2>err.txt; rc=$?
+check trusted_script_runs test $rc = 0
+check trusted_script_output has out.txt '^script ran$'
+check trusted_script_verified_by_shim_and_interpreter test "$(grep -cF "trusted file $work/script.sh: " err.txt)" = 2
+check trusted_script_interpreter_verified_once test "$(grep -cE "trusted file [^ ]*/(dash|bash|sh): " err.txt)" = 1
+
+# Trusted files are read through the window in halves of its data area (128 KiB) while the
+# last one is hashed: sizes at and around those boundaries read back exactly.
+for n in 0 1 131071 131072 131073 262144 393217; do
+  head -c $n /dev/urandom > "size$n.bin"
+  "$C" manifest --output size.toml --trusted "$work/size$n.bin" -- /usr/bin/sha256sum "$work/size$n.bin" >/dev/null 2>&1
+  "$C" sign --key signer.pem size.toml >/dev/null 2>&1
+  "$C" run size.toml >out.txt 2>err.txt
+  check "trusted_size_${n}_reads_back" test "$(cut -d' ' -f1 out.txt)" = "$(sha256sum "size$n.bin" | cut -d' ' -f1)"
+done
+
+# A trusted file mapped again over its own copy (as ld.so maps libraries) keeps the pages;
+# over other bytes, written or discarded pages, or anonymous memory it gets the file's again.
+cp "$P/e2e_trusted_remap" remap
+head -c 65536 /dev/urandom > pages.bin
+"$C" manifest --output remap.toml --trusted "$work/pages.bin" -- "$work/remap" "$work/pages.bin" >/dev/null 2>&1
+"$C" sign --key signer.pem remap.toml >/dev/null 2>&1
+"$C" run remap.toml >out.txt 2>err.txt; rc=$?
+check remap_runs test $rc = 0
+for what in span same_offsets_again other_offset after_a_write after_dontneed over_anonymous other_fd; do
+  check "remap_$what" has out.txt "^$what ok$"
+done
+
+# execve in the enclave (a shell's exec): the new program is checked before the old one is
+# dropped, and that check's verified file is the one loaded (verified once).
+"$C" manifest --output exec.toml --trusted "$work/reader" --allowed / -- /bin/sh -c "exec $work/reader $work/trusted.txt" \
+  >/dev/null 2>&1
+"$C" sign --key signer.pem exec.toml >/dev/null 2>&1
+"$C" run -v exec.toml >out.txt 2>err.txt; rc=$?
+check exec_runs test $rc = 0
+check exec_reads has out.txt '^read ok TRUSTED-CONTENT'
+check exec_program_verified_once test "$(grep -cF "trusted file $work/reader: " err.txt)" = 1
+
+# The program's own bytes changed after signing: nothing of it runs.
+cp reader reader.orig
+mid=$(( $(stat -c %s reader) / 2 ))   # in its code, past the headers the supervisor checks
+was=$(dd if=reader bs=1 skip=$mid count=1 status=none | od -An -tu1 | tr -d ' ')
+printf "\\$(printf '%03o' $(( (was + 1) % 256 )))" | dd of=reader bs=1 seek=$mid conv=notrunc status=none
+check tampered_program_differs test "$(cmp reader reader.orig | wc -l)" = 1
+"$C" run app.toml >out.txt 2>err.txt; rc=$?
+check tampered_program_refused test $rc != 0 -a ! -s out.txt
+check tampered_program_logged has err.txt "trusted file $work/reader: hash mismatch \(manifest says [0-9a-f]{64}, file is [0-9a-f]{64}\)"
+cp reader.orig reader
+
 # One byte of the trusted file changed: refused with EACCES, a log line naming both hashes.
 cp trusted.txt trusted.orig
 printf 'X' | dd of=trusted.txt bs=1 seek=3 conv=notrunc status=none

@@ -2,12 +2,17 @@
 // key and the line), template variables, round trip and determinism.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <unistd.h>
+
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "manifest/manifest.hpp"
 #include "manifest/manifest_paths.hpp"
 #include "manifest/net_bind_text.hpp"
+#include "manifest/trusted_scan.hpp"
 
 using namespace cocoon::manifest;
 
@@ -26,6 +31,8 @@ std::string error_of(const std::string& text, const std::map<std::string, std::s
 }
 
 const std::string kHead = "[loader]\nentrypoint = \"/bin/true\"\n";  // lines 1-2
+
+std::string written_manifest(int n);  // below, with the trusted_files scan tests
 
 // net.bind of a manifest as canonical texts (writer form), or {"absent"}.
 std::vector<std::string> bind_texts(const Manifest& m) {
@@ -370,6 +377,23 @@ TEST(ManifestToml, WriterEscapesAndRejectsInvalidUtf8) {
   EXPECT_THROW(to_toml(m), ManifestError);
 }
 
+TEST(ManifestToml, LoadsFromAFileAndFromAPipe) {
+  const std::string text = written_manifest(3);
+  std::string file = ::testing::TempDir() + "/load_test.toml";
+  std::ofstream(file) << text;
+  Manifest from_file = load_manifest_file(file);
+  EXPECT_EQ(to_toml(from_file), text);
+  std::remove(file.c_str());
+  // Not a regular file (no size to read up to): read to its end all the same.
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  ASSERT_EQ(write(p[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(p[1]);
+  Manifest from_pipe = load_manifest_file("/proc/self/fd/" + std::to_string(p[0]));
+  close(p[0]);
+  EXPECT_EQ(to_toml(from_pipe), text);
+}
+
 TEST(ManifestToml, MissingFileIsAnError) {
   try {
     load_manifest_file("/nonexistent/app.toml");
@@ -409,4 +433,158 @@ TEST(ManifestToml, NonAsciiTextIsAnErrorOrAValueNeverUndefined) {
     e = error_of(kHead + "[enclave]\nmax_threads = 4 " + stray + "\n");
     EXPECT_NE(e, "") << "after a value";
   }
+}
+
+// ---- fs.trusted_files read by scan_trusted_files (the start-up fast path) ----
+
+namespace {
+
+std::string hex_of(int i) {
+  std::string s(64, '0');
+  const char* d = "0123456789abcdef";
+  for (int k = 0; k < 8; ++k) s[static_cast<std::size_t>(63 - k)] = d[(i >> (4 * k)) & 15];
+  return s;
+}
+
+// A manifest with `n` trusted files written by the writer (the form `cocoon manifest` emits).
+std::string written_manifest(int n) {
+  Manifest m;
+  m.entrypoint = "/bin/true";
+  m.argv = {"/bin/true"};
+  m.working_dir = "/";
+  for (int i = n - 1; i >= 0; --i) {
+    TrustedFile t;
+    t.path = "/usr/lib/python3.11/m" + std::to_string(i) + ".py";
+    t.sha256 = *parse_sha256_hex(hex_of(i));
+    m.trusted_files.push_back(t);
+  }
+  m.symlinks["/lib"] = "usr/lib";
+  return to_toml(m);
+}
+
+// Parses and says whether the scan was used.
+Manifest parse_counting(const std::string& text, bool& scanned) {
+  std::uint64_t before = trusted_scans_used();
+  Manifest m = parse_manifest(text, "app.toml");
+  scanned = trusted_scans_used() == before + 1;
+  return m;
+}
+
+void expect_same(const Manifest& a, const Manifest& b) {
+  ASSERT_EQ(a.trusted_files.size(), b.trusted_files.size());
+  for (std::size_t i = 0; i < a.trusted_files.size(); ++i) {
+    EXPECT_EQ(a.trusted_files[i].path, b.trusted_files[i].path);
+    EXPECT_EQ(a.trusted_files[i].sha256, b.trusted_files[i].sha256);
+  }
+  EXPECT_EQ(to_toml(a), to_toml(b));
+}
+
+}  // namespace
+
+TEST(ManifestTrustedScan, WrittenManifestIsScannedWithTheOrdinaryResult) {
+  std::string text = written_manifest(50);
+  bool scanned = false;
+  Manifest fast = parse_counting(text, scanned);
+  EXPECT_TRUE(scanned);
+  // A comment inside the array makes the scan decline: toml++ reads it the ordinary way.
+  std::string slow_text = text;
+  slow_text.insert(slow_text.find("trusted_files = [\n") + 18, "  # a comment\n");
+  Manifest slow = parse_counting(slow_text, scanned);
+  EXPECT_FALSE(scanned);
+  ASSERT_EQ(fast.trusted_files.size(), 50u);
+  expect_same(fast, slow);
+  EXPECT_EQ(fast.trusted_files.front().path, "/usr/lib/python3.11/m0.py");  // sorted by path
+  EXPECT_EQ(sha256_hex(fast.trusted_files.front().sha256), hex_of(0));
+  EXPECT_EQ(to_toml(fast), text);  // round trip
+}
+
+TEST(ManifestTrustedScan, AcceptedLayouts) {
+  const std::string a = "{ path = \"/a\", sha256 = \"" + hex_of(1) + "\" }";
+  const std::string b = "{sha256=\"" + hex_of(2) + "\",path=\"/b c\"}";
+  const std::vector<std::string> arrays = {"[" + a + "]", "[ " + a + " , " + b + " , ]",
+                                           "[\n\t" + a + ",\r\n  " + b + "\n]", "[]", "[\n]"};
+  for (const std::string& arr : arrays) {
+    for (const char* lead : {"", "  ", "\t"}) {
+      std::string text = kHead + "[fs]\n" + std::string(lead) + "trusted_files = " + arr + "\n[enclave]\nmax_threads = 3\n";
+      bool scanned = false;
+      Manifest m = parse_counting(text, scanned);
+      EXPECT_TRUE(scanned) << text;
+      EXPECT_EQ(m.enclave.max_threads, 3u);
+      if (arr.size() > 4) {
+        ASSERT_GE(m.trusted_files.size(), 1u) << text;
+        EXPECT_EQ(m.trusted_files[0].path, "/a");
+      }
+    }
+  }
+}
+
+TEST(ManifestTrustedScan, DeclinedFormsGiveTheOrdinaryResultOrError) {
+  const std::string h = kHead + "[fs]\n";  // [fs] on line 3, trusted_files on line 4
+  const std::string ok = "{ path = \"/a\", sha256 = \"" + hex_of(1) + "\" }";
+  struct Case {
+    std::string array;
+    std::string error;  // "" when it parses
+  } cases[] = {
+      {"[ { path = \"/\\u0061\", sha256 = \"" + hex_of(1) + "\" } ]", ""},           // an escape
+      {"[ { path = \"/é\", sha256 = \"" + hex_of(1) + "\" } ]", ""},                 // non-ASCII
+      {"[ # comment\n" + ok + " ]", ""},                                               // a comment
+      {"[ { \"path\" = \"/a\", sha256 = \"" + hex_of(1) + "\" } ]", ""},             // a quoted key
+      {"[ { path = '/a', sha256 = \"" + hex_of(1) + "\" } ]", ""},                   // a literal string
+      {"[ { path = \"/usr{{arch_libdir}}/x\", sha256 = \"" + hex_of(1) + "\" } ]", ""},  // a template variable
+      {"[ { path = \"/a\", sha256 = \"" + hex_of(1) + "\", size = 3 } ]",
+       "app.toml:4: fs.trusted_files[0].size: unknown key (known keys here: path, sha256)"},
+      {"[ { path = \"/a\" } ]",
+       "app.toml:4: fs.trusted_files[0].sha256: missing for '/a'; run 'cocoon manifest' to hash the file"},
+      {"[ { path = \"/a\", sha256 = \"xyz\" } ]", "app.toml:4: fs.trusted_files[0].sha256: expected 64 hex digits, got \"xyz\""},
+      {"[ { path = \"/a/../b\", sha256 = \"" + hex_of(1) + "\" } ]",
+       "app.toml:4: fs.trusted_files[0].path: '/a/../b' is not a normalized absolute path (it must start with '/' and "
+       "have no '.', '..' or empty components and no trailing '/')"},
+      {"[\n" + ok + ",\n" + ok + "\n]", "app.toml:6: fs.trusted_files[1]: '/a' is listed twice (first on line 5)"},
+      {"[ " + ok + " " + ok + " ]", "x"},  // no comma: invalid TOML
+      {"[ { path = \"/a\", sha256 = \"" + hex_of(1) + "\", } ]", "x"},  // trailing comma in an inline table
+      {"[ " + ok, "x"},                                                 // unterminated
+  };
+  for (const Case& c : cases) {
+    std::string text = h + "trusted_files = " + c.array + "\n";
+    bool scanned = true;
+    std::string err;
+    try {
+      parse_counting(text, scanned);
+    } catch (const ManifestError& e) {
+      err = e.what();
+      scanned = false;
+    }
+    EXPECT_FALSE(scanned) << c.array;
+    if (c.error == "x") EXPECT_NE(err.find("invalid TOML"), std::string::npos) << c.array << ": " << err;
+    else EXPECT_EQ(err, c.error) << c.array;
+  }
+}
+
+TEST(ManifestTrustedScan, AMatchOutsideFsTrustedFilesIsNotUsed) {
+  const std::string fake = "trusted_files = [ { path = \"/evil\", sha256 = \"" + hex_of(9) + "\" } ]\n";
+  const std::string real = "[fs]\ntrusted_files = [ { path = \"/good\", sha256 = \"" + hex_of(1) + "\" } ]\n";
+  // Inside a multi-line string that comes first: the string keeps it, fs.trusted_files is the real one.
+  std::string text = kHead + "argv = [\"\"\"\n" + fake + "\"\"\"]\n" + real;
+  bool scanned = true;
+  Manifest m = parse_counting(text, scanned);
+  EXPECT_FALSE(scanned);
+  ASSERT_EQ(m.trusted_files.size(), 1u);
+  EXPECT_EQ(m.trusted_files[0].path, "/good");
+  EXPECT_EQ(m.argv[0], fake);
+  // The key of another table: its error, with its line.
+  EXPECT_EQ(error_of(kHead + fake + real),
+            "app.toml:3: loader.trusted_files: unknown key (known keys here: entrypoint, argv, allow_host_argv, env, "
+            "passthrough_env, working_dir)");
+  // Listed twice in [fs] (the second one is a TOML error in either reading).
+  EXPECT_NE(error_of(real + "trusted_files = []\n" + kHead).find("invalid TOML"), std::string::npos);
+}
+
+TEST(ManifestTrustedScan, LaterErrorsKeepTheirLineNumbers) {
+  std::string text = written_manifest(20);  // the array spans 21 lines
+  std::size_t at = text.find("size = \"4G\"");
+  ASSERT_NE(at, std::string::npos);
+  std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+  text.replace(at, 11, "size = \"3G\"");
+  EXPECT_EQ(error_of(text), "app.toml:" + std::to_string(line) +
+                                ": enclave.size: 3221225472 bytes is not a power of two (e.g. \"256M\", \"4G\")");
 }
