@@ -69,6 +69,7 @@ struct alignas(64) Channel {
   alignas(64) std::uint32_t state;
   alignas(64) std::uint32_t proxy_sleeping;    // futex word the proxy worker sleeps on
   std::int32_t worker_tid;                     // the proxy worker's tid (for kInterruptSignal)
+  std::int32_t worker_cpu;                     // the CPU the worker waits (or sleeps pinned) on
   alignas(64) std::uint32_t enclave_sleeping;  // futex word the enclave thread sleeps on
   std::int32_t enclave_cpu;                    // the CPU the enclave thread posted its last request
                                                //   from: the worker sleeps pinned to it, so that

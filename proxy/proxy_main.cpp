@@ -162,13 +162,25 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
     // worker sleeps, so idle channels cost no CPU.
     if (served_one) {
       auto until = responded + kSpin;
-      for (;;) {
+      int cpu = sched_getcpu();
+      __atomic_store_n(&ch->worker_cpu, cpu, __ATOMIC_RELAXED);
+      for (int i = 0;; ++i) {
         if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) == channel::kRequest) {
           got = true;
           break;
         }
-        if (Clock::now() > until) break;
-        sched_yield();
+        // The enclave thread on this CPU needs it: yield. On another CPU: watch without
+        // system calls (a thread woken here still preempts this wait).
+        if (__atomic_load_n(&ch->enclave_cpu, __ATOMIC_RELAXED) == cpu) {
+          if (Clock::now() > until) break;
+          sched_yield();
+          cpu = sched_getcpu();
+          __atomic_store_n(&ch->worker_cpu, cpu, __ATOMIC_RELAXED);
+        } else if ((i & 63) == 0 && Clock::now() > until) {
+          break;
+        } else {
+          __builtin_ia32_pause();
+        }
       }
     }
     // Sleep on the enclave thread's CPU: its wake-up then needs no other (perhaps idle) CPU.
@@ -180,6 +192,7 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
         CPU_SET(cpu, &one);
         if (sched_setaffinity(0, sizeof one, &one) == 0) pinned = cpu;
       }
+      if (pinned >= 0) __atomic_store_n(&ch->worker_cpu, pinned, __ATOMIC_RELAXED);
     }
     while (!got) {
       __atomic_store_n(&ch->proxy_sleeping, 1u, __ATOMIC_SEQ_CST);

@@ -107,14 +107,21 @@ long proxy_finish(channel::Channel* ch) {
   std::uint64_t* slow = &self->slow_calls[(op >> 6) & 7];
   std::uint64_t spin = (*slow & bit) ? kShortSpinCycles : kSpinCycles;
   std::uint64_t start = host::rdtsc();
+  int cpu = host::current_cpu();
   for (std::uint64_t i = 0;; ++i) {
     if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) != channel::kRequest) {
       *slow &= ~bit;
       goto answered;
     }
     if (host::rdtsc() - start > spin) break;
-    // The worker usually sleeps pinned to this CPU, or spins here: let it run.
-    host::call(abi::kSchedYield);
+    // A worker on this CPU (it sleeps pinned here) needs the CPU: yield it. One on another
+    // CPU answers there: watch without system calls.
+    if (__atomic_load_n(&ch->worker_cpu, __ATOMIC_RELAXED) == cpu) {
+      host::call(abi::kSchedYield);
+      cpu = host::current_cpu();
+    } else {
+      host::cpu_relax();
+    }
   }
   bump_stat(g.window->stats.enclave_sleeps);
   {
