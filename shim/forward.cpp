@@ -68,7 +68,7 @@ bool may_block(std::uint64_t op) {
     case 232: case 281: case 441:                           // epoll_wait epoll_pwait epoll_pwait2
     case 42: case 43: case 288:                             // connect accept accept4
     case 44: case 45: case 46: case 47: case 299: case 307: // sendto recvfrom sendmsg recvmsg recvmmsg sendmmsg
-    case 73: case 40:                                       // flock sendfile
+    case 73: case 40: case 275: case 276:                   // flock sendfile splice tee
     case 61: case 247:                                      // wait4 waitid
       return true;
     default:

@@ -280,9 +280,39 @@ long sys_fcntl(SyscallFrame& f) {
   }
 }
 
+// sendfile, splice and tee move data inside the kernel: an in-enclave pipe or eventfd among
+// their fds moves to the host first (what it buffers goes along, shim/local_files.hpp), for
+// good; the host kernel then does the call.
+static long to_host(int a, int b) {
+  int fds[2] = {a, b};
+  for (int x : fds)
+    if (local::is_local(x))
+      if (long r = local::export_fd(x); r < 0) return r;
+  return 0;
+}
+
+long sys_splice(SyscallFrame& f) {
+  int in_fd = static_cast<int>(f.a[0]), out_fd = static_cast<int>(f.a[2]);
+  if (!fd::is_open(in_fd) || !fd::is_open(out_fd)) return -abi::kEBADF;
+  if (long r = to_host(in_fd, out_fd); r < 0) return r;
+  long r = forward_generic(*syscalls::find_syscall(275), f);
+  if (r > f.a[4]) return iago("splice", "length", r);
+  return r;
+}
+
+long sys_tee(SyscallFrame& f) {
+  int in_fd = static_cast<int>(f.a[0]), out_fd = static_cast<int>(f.a[1]);
+  if (!fd::is_open(in_fd) || !fd::is_open(out_fd)) return -abi::kEBADF;
+  if (long r = to_host(in_fd, out_fd); r < 0) return r;
+  long r = forward_generic(*syscalls::find_syscall(276), f);
+  if (r > f.a[2]) return iago("tee", "length", r);
+  return r;
+}
+
 long sys_sendfile(SyscallFrame& f) {
   int out_fd = static_cast<int>(f.a[0]), in_fd = static_cast<int>(f.a[1]);
   if (!fd::is_open(out_fd) || !fd::is_open(in_fd)) return -abi::kEBADF;
+  if (long r = to_host(out_fd, in_fd); r < 0) return r;
   ProxyRequest rq(40);
   rq.arg(0, out_fd);
   rq.arg(1, in_fd);

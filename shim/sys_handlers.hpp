@@ -10,7 +10,7 @@
   /* fd table (shim/sys_fd.cpp) */                                                                   \
   X(close, 3) X(dup, 32) X(dup2, 33) X(dup3, 292) X(close_range, 436)                                \
   /* forwarded through dedicated marshallers (shim/sys_fd.cpp, shim/sys_poll.cpp, shim/sys_net.cpp) */ \
-  X(ioctl, 16) X(fcntl, 72) X(sendfile, 40) X(getdents64, 217) X(poll, 7) X(ppoll, 271) X(select, 23) X(pselect6, 270)  \
+  X(ioctl, 16) X(fcntl, 72) X(sendfile, 40) X(splice, 275) X(tee, 276) X(getdents64, 217) X(poll, 7) X(ppoll, 271) X(select, 23) X(pselect6, 270)  \
   X(epoll_pwait, 281) X(epoll_pwait2, 441) X(epoll_wait, 232) X(epoll_ctl, 233)                     \
   /* pipes and eventfds in the enclave (shim/local_files.cpp) */                                     \
   X(pipe, 22) X(pipe2, 293) X(eventfd, 284) X(eventfd2, 290)                                         \

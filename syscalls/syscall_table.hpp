@@ -122,7 +122,7 @@ inline constexpr const char* kXattrAt =
     "*xattrat family (Linux 6.13): not supported yet; the older *xattr calls are forwarded";
 inline constexpr const char* kSignalFd = "signalfd: not supported (signals are delivered by the shim)";
 inline constexpr const char* kSpliceFamily =
-    "pipe splicing: not supported (buffers live in the enclave, not in the proxy)";
+    "vmsplice: not supported (it maps user pages into a pipe)";
 inline constexpr const char* kProcessMemory =
     "access to another process's memory is refused";
 inline constexpr const char* kNamespaces = "namespaces are host administration: refused";
@@ -196,7 +196,7 @@ inline constexpr SyscallInfo kRows[] = {
   shim(37, "alarm", "SIGALRM from the shim's timer thread"),
   shim(38, "setitimer", "ITIMER_REAL (SIGALRM), ITIMER_VIRTUAL and ITIMER_PROF (both on the process's CPU time, user and system, checked every 5 ms) from the shim's timer thread", kPartial),
   shim(39, "getpid", "the enclave's own process id"),
-  fwd(40, "sendfile", {kFd, kFd, inout_fixed(8), kInt}, kCustom | kBlocking, "dedicated routine: both fds are translated; the optional offset (loff_t) is copied in and out"),
+  fwd(40, "sendfile", {kFd, kFd, inout_fixed(8), kInt}, kCustom | kBlocking, "dedicated routine: both fds are translated; the optional offset (loff_t) is copied in and out; an in-enclave pipe among the fds moves to the host first, for good"),
   fwd(41, "socket", {kInt, kInt, kInt}, kNewFd, "the socket lives in the proxy"),
   fwd(42, "connect", {kFd, in_bytes(2), kInt}, kBlocking, kSocketCall),
   fwd(43, "accept", {kFd, kOutLenAtNext, kSockLenInOut}, kNewFd | kBlocking, kSocketCall),
@@ -431,8 +431,8 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(272, "unshare", kEPERM, kNamespaces),
   shim(273, "set_robust_list", "robust futex list recorded by the shim"),
   shim(274, "get_robust_list", "robust futex list recorded by the shim (own threads only)"),
-  refuse(275, "splice", kENOSYS, kSpliceFamily),
-  refuse(276, "tee", kENOSYS, kSpliceFamily),
+  fwd(275, "splice", {kFd, inout_fixed(8), kFd, inout_fixed(8), kInt, kInt}, kCustom | kBlocking, "forwarded (offsets copied in and out); an in-enclave pipe among the fds moves to the host first, for good"),
+  fwd(276, "tee", {kFd, kFd, kInt, kInt}, kCustom | kBlocking, "forwarded; an in-enclave pipe among the fds moves to the host first, for good"),
   fwd(277, "sync_file_range", {kFd, kInt, kInt, kInt}, 0, kFileIo),
   refuse(278, "vmsplice", kENOSYS, kSpliceFamily),
   refuse(279, "move_pages", kENOSYS, kNuma),

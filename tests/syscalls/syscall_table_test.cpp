@@ -260,7 +260,7 @@ TEST(SyscallTable, ForwardedCallsTranslateExactlyTheirFdArguments) {
       {"pwritev2", 1},      {"statx", 1},          {"faccessat2", 1},
       {"epoll_pwait2", 1},  {"fchmodat2", 1},      {"wait4", 0},
       {"waitid", 0},        {"mknod", 0},          {"mknodat", 1},
-      {"memfd_create", 0},
+      {"memfd_create", 0},  {"splice", 1 | 4},     {"tee", 1 | 2},
   };
   std::set<std::string> forwarded;
   for (const SyscallInfo& row : kSyscallTable) {
