@@ -171,6 +171,17 @@ long proxy_call(long op, long a0, long a1, long a2, long a3, long a4, long a5) {
   return r;
 }
 
+long proxy_fstat_size(int proxy_fd) {
+  ProxyRequest st(5);  // fstat
+  st.arg(0, proxy_fd);
+  if (!st.out(1, 144)) return -abi::kENOMEM;
+  long r = st.call("fstat");
+  if (r < 0) return r;
+  std::int64_t size;
+  __builtin_memcpy(&size, st.data(1) + 48, 8);
+  return size < 0 ? iago("fstat", "st_size", size) : size;
+}
+
 long proxy_pread(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t off) {
   channel::Channel* ch = my_channel();
   std::uint64_t done = 0;

@@ -42,6 +42,9 @@ long proxy_call(long op, long a0 = 0, long a1 = 0, long a2 = 0, long a3 = 0, lon
 // Returns bytes read or -errno (validated).
 long proxy_pread(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t off);
 
+// fstat's st_size of a proxy fd: the size, or -errno (-EIO for a negative size).
+long proxy_fstat_size(int proxy_fd);
+
 // Records a proxy answer that cannot be honest; returns -EIO for the program.
 long iago(const char* call, const char* what, long value);
 

@@ -40,17 +40,6 @@ long shim_dup(int fd) {
   return r;
 }
 
-long file_size(int fd) {
-  ProxyRequest st(5);  // fstat
-  st.arg(0, fd);
-  if (!st.out(1, 144)) return -abi::kENOMEM;
-  long r = st.call("fstat");
-  if (r < 0) return r;
-  std::int64_t size;
-  __builtin_memcpy(&size, st.data(1) + 48, 8);
-  return size < 0 ? iago("fstat", "st_size", size) : size;
-}
-
 long pwrite_all(int fd, const std::uint8_t* src, std::uint64_t n, std::uint64_t off) {
   while (n) {
     std::uint64_t chunk = n < 128 * 1024 ? n : 128 * 1024;
@@ -70,7 +59,7 @@ long pwrite_all(int fd, const std::uint8_t* src, std::uint64_t n, std::uint64_t 
 // Writes back the pages of [from, to) (inside w) that differ from the shadow, up to the
 // file's current end. Called with g_lock held.
 long write_back(Window& w, std::uint64_t from, std::uint64_t to) {
-  long size = file_size(w.fd);
+  long size = proxy_fstat_size(w.fd);
   if (size < 0) return size;
   static std::uint8_t page[kPage];  // under g_lock
   long result = 0;

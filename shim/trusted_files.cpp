@@ -73,13 +73,9 @@ void release(TrustedFile* t) {
 }
 
 long proxy_file_size(int pfd, std::int64_t& size) {
-  ProxyRequest st(5);  // fstat
-  st.arg(0, pfd);
-  if (!st.out(1, 144)) return -abi::kENOMEM;
-  long r = st.call("fstat");
-  if (r < 0) return r;
-  __builtin_memcpy(&size, st.data(1) + 48, 8);
-  if (size < 0 || size > kMaxTrustedSize) return iago("fstat", "st_size", size);
+  size = proxy_fstat_size(pfd);
+  if (size < 0) return size;
+  if (size > kMaxTrustedSize) return iago("fstat", "st_size", size);
   return 0;
 }
 
