@@ -24,15 +24,10 @@ namespace {
 // POSIX shared memory and semaphores (shm_open, sem_open) live in /dev/shm to be shared
 // between processes; a copy written back now and then would only look like it works.
 bool in_dev_shm(int fd) {
-  char link[32] = "/proc/self/fd/";
-  std::uint64_t n = 14;
-  char digits[12];
-  int k = 0;
-  for (unsigned v = static_cast<unsigned>(fd); k == 0 || v; v /= 10) digits[k++] = static_cast<char>('0' + v % 10);
-  while (k) link[n++] = digits[--k];
-  link[n++] = 0;
+  char link[32];
+  std::size_t n = snformat(link, sizeof link, "/proc/self/fd/%d", fd);
   ProxyRequest rq(89);  // readlink
-  if (!rq.in_bytes(0, link, n) || !rq.out(1, 64)) return false;
+  if (!rq.in_bytes(0, link, n + 1) || !rq.out(1, 64)) return false;
   rq.arg(2, 64);
   long r = rq.call("readlink");
   return r >= 9 && r <= 64 && __builtin_memcmp(rq.data(1), "/dev/shm/", 9) == 0;
