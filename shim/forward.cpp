@@ -102,13 +102,13 @@ void proxy_start(channel::Channel* ch) {
 
 long proxy_finish(channel::Channel* ch) {
   ShimThread* self = current_thread();
-  std::uint64_t op = ch->req.op;  // the request as this thread wrote it (only tunes the wait)
+  std::uint64_t op = ch->req.op;  // as this thread wrote it: tunes the wait, says if it may be interrupted
   std::uint64_t bit = op < 512 ? 1ull << (op & 63) : 0;
   std::uint64_t* slow = &self->slow_calls[(op >> 6) & 7];
   std::uint64_t spin = (*slow & bit) ? kShortSpinCycles : kSpinCycles;
   std::uint64_t start = host::rdtsc();
   int cpu = host::current_cpu();
-  for (std::uint64_t i = 0;; ++i) {
+  for (;;) {
     if (__atomic_load_n(&ch->state, __ATOMIC_ACQUIRE) != channel::kRequest) {
       *slow &= ~bit;
       goto answered;
@@ -128,18 +128,17 @@ long proxy_finish(channel::Channel* ch) {
     // Sleeping: a host signal that leaves a signal for the program to take wakes this wait
     // (EINTR); a call that may block is then interrupted in the proxy, again every 10 ms
     // until it answers (the first interrupt can arrive before the proxy entered the call).
-    ShimThread* t = self;
-    bool interruptible = may_block(ch->req.op);
+    bool interruptible = may_block(op);
     for (;;) {
       __atomic_store_n(&ch->enclave_sleeping, 1u, __ATOMIC_SEQ_CST);
       std::uint32_t st = __atomic_load_n(&ch->state, __ATOMIC_SEQ_CST);
       if (st != channel::kRequest) break;
-      bool interrupting = interruptible && (__atomic_load_n(&t->deliverable, __ATOMIC_ACQUIRE) ||
-                                            __atomic_load_n(&t->local_wakeup, __ATOMIC_ACQUIRE));
+      bool interrupting = interruptible && (__atomic_load_n(&self->deliverable, __ATOMIC_ACQUIRE) ||
+                                            __atomic_load_n(&self->local_wakeup, __ATOMIC_ACQUIRE));
       if (interrupting) interrupt_proxy_call(ch);
       // Waiting on fds that include in-enclave ones, a change of those interrupts this call;
       // the 10 ms bound covers a change that raced with going to sleep.
-      bool mixed = __atomic_load_n(&t->mixed_wait, __ATOMIC_ACQUIRE);
+      bool mixed = __atomic_load_n(&self->mixed_wait, __ATOMIC_ACQUIRE);
       host::futex_wait(&ch->state, st, interrupting || mixed ? 10'000'000 : -1);
     }
   }
