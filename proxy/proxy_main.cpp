@@ -1,5 +1,5 @@
 // The proxy process: one worker thread per channel, each serving its enclave thread's
-// forwarded syscalls, spinning briefly and then sleeping on the channel's futex word.
+// forwarded syscalls, waiting briefly for the next and then sleeping on the channel's futex word.
 #include <fcntl.h>
 #include <sched.h>
 #include <linux/futex.h>
@@ -16,7 +16,6 @@
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
-#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -154,14 +153,13 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
   bool served_one = false;
   bool vfork_fork = false;  // this process is a worker's fork serving a vfork child
   using Clock = std::chrono::steady_clock;
-  Clock::time_point responded{};
   int pinned = -1;
   for (;;) {
     bool got = false;
     // Wait only right after serving a request (the next one usually follows soon); an idle
     // worker sleeps, so idle channels cost no CPU.
     if (served_one) {
-      auto until = responded + kSpin;
+      auto until = Clock::now() + kSpin;
       int cpu = sched_getcpu();
       __atomic_store_n(&ch->worker_cpu, cpu, __ATOMIC_RELAXED);
       for (int i = 0;; ++i) {
@@ -236,7 +234,6 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
     long r = execute_request(rq, ch->data, channel::kChannelDataSize);
     r = hostile_result(opts.hostile, rq, r, ch->data);
     respond(ch, r);
-    responded = Clock::now();
     served_one = true;
   }
 }
