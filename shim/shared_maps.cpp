@@ -79,6 +79,14 @@ long write_back(Window& w, std::uint64_t from, std::uint64_t to) {
   return result;
 }
 
+// The part [a, b) of a followed window inside [addr, end), if there is one.
+bool overlap(const Window& w, std::uint64_t addr, std::uint64_t end, std::uint64_t& a, std::uint64_t& b) {
+  if (!w.used || w.addr >= end || w.addr + w.len <= addr) return false;
+  a = w.addr > addr ? w.addr : addr;
+  b = w.addr + w.len < end ? w.addr + w.len : end;
+  return true;
+}
+
 void drop(Window& w) {
   heap::free(w.shadow, w.len);
   proxy_call(3, w.fd);
@@ -106,8 +114,8 @@ bool put(std::uint64_t addr, std::uint64_t len, int fd, std::uint64_t off) {
 void unmapping_locked(std::uint64_t addr, std::uint64_t len) {
   std::uint64_t end = addr + len;
   for (Window& w : g_windows) {
-    if (!w.used || w.addr >= end || w.addr + w.len <= addr) continue;
-    std::uint64_t a = w.addr > addr ? w.addr : addr, b = w.addr + w.len < end ? w.addr + w.len : end;
+    std::uint64_t a, b;
+    if (!overlap(w, addr, end, a, b)) continue;
     if (long r = write_back(w, a, b); r < 0) log("writing back a shared file mapping failed: error %ld", -r);
     Window old = w;
     w.used = false;
@@ -143,8 +151,8 @@ long sync(std::uint64_t addr, std::uint64_t len) {
   std::uint64_t end = addr + page_up(len);
   long result = 0;
   for (Window& w : g_windows) {
-    if (!w.used || w.addr >= end || w.addr + w.len <= addr) continue;
-    std::uint64_t a = w.addr > addr ? w.addr : addr, b = w.addr + w.len < end ? w.addr + w.len : end;
+    std::uint64_t a, b;
+    if (!overlap(w, addr, end, a, b)) continue;
     if (long r = write_back(w, a, b); r < 0) result = r;
   }
   return result;
