@@ -61,24 +61,25 @@ if [ -n "$mib" ] && [ "$mib" -lt 256 ] && [ "$mib" -gt 100 ]; then echo "ok   en
 
 # --stats: peak EPC and counts per syscall and path.
 run stats 0 "" "peak EPC in use [0-9.]+ MiB.*openat +0 +[1-9]" -- bash -c "\"$C\" run --stats -- /bin/ls / 2>&1 >/dev/null | tr '\n' ' ' >&2"
-# F_GETFL of a socket only this process holds is answered in the enclave: 1,000 of them cost
-# at most a few round trips to the proxy more than none (tests/e2e/programs/fd_flags.c checks
-# the answers against native).
+# Answers kept in the enclave: N calls cost at most a few round trips to the proxy more than
+# none. trips PYTHON_CODE N -> the round trips of running it with {N} replaced by N.
 trips() {
-  "$C" run --stats -- /usr/bin/python3 -c "import socket, fcntl; s = socket.socket(); [fcntl.fcntl(s, fcntl.F_GETFL) for _ in range($1)]" 2>&1 >/dev/null |
-    sed -nE 's/.* ([0-9]+) round trips to the proxy.*/\1/p'
+  "$C" run --stats -- /usr/bin/python3 -c "${1//\{N\}/$2}" 2>&1 >/dev/null | sed -nE 's/.* ([0-9]+) round trips to the proxy.*/\1/p'
 }
-t0=$(trips 0); t1=$(trips 1000)
-if [ -n "$t0" ] && [ -n "$t1" ] && [ $((t1 - t0)) -le 5 ]; then echo "ok   getfl_in_enclave ($t0 and $t1 round trips)"; pass=$((pass+1)); else echo "FAIL getfl_in_enclave: $t0 and $t1 round trips"; fail=$((fail+1)); fi
-# Likewise getsockname and getpeername of an accepted socket (tests/e2e/programs/sock_names.c).
-name_trips() {
-  "$C" run --stats -- /usr/bin/python3 -c "
+# few_trips NAME PYTHON_CODE: 1,000 calls against none.
+few_trips() {
+  local t0 t1
+  t0=$(trips "$2" 0); t1=$(trips "$2" 1000)
+  if [ -n "$t0" ] && [ -n "$t1" ] && [ $((t1 - t0)) -le 5 ]; then echo "ok   $1 ($t0 and $t1 round trips)"; pass=$((pass+1)); else echo "FAIL $1: $t0 and $t1 round trips"; fail=$((fail+1)); fi
+}
+# F_GETFL of a socket only this process holds (tests/e2e/programs/fd_flags.c checks the
+# answers against native).
+few_trips getfl_in_enclave "import socket, fcntl; s = socket.socket(); [fcntl.fcntl(s, fcntl.F_GETFL) for _ in range({N})]"
+# getsockname and getpeername of an accepted socket (tests/e2e/programs/sock_names.c).
+few_trips sock_names_in_enclave "
 import socket
 l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(); c = socket.create_connection(l.getsockname()); a, _ = l.accept()
-[(a.getsockname(), a.getpeername()) for _ in range($1)]" 2>&1 >/dev/null | sed -nE 's/.* ([0-9]+) round trips to the proxy.*/\1/p'
-}
-t0=$(name_trips 0); t1=$(name_trips 1000)
-if [ -n "$t0" ] && [ -n "$t1" ] && [ $((t1 - t0)) -le 5 ]; then echo "ok   sock_names_in_enclave ($t0 and $t1 round trips)"; pass=$((pass+1)); else echo "FAIL sock_names_in_enclave: $t0 and $t1 round trips"; fail=$((fail+1)); fi
+[(a.getsockname(), a.getpeername()) for _ in range({N})]"
 
 # Memory shared between processes (/dev/shm: POSIX shared memory and semaphores) is refused,
 # honestly, rather than emulated by a copy (shim/shared_maps.hpp covers other files).
