@@ -59,6 +59,18 @@ struct Response {
   std::int64_t aux;             // op-specific extra value
 };
 
+// Calls the shim answered for the program at once and made on the host later
+// (shim/deferred_calls.hpp): they travel ahead of the next request of any enclave thread, and
+// the proxy makes them, in the order of their sequence numbers, before that request.
+// Only these, with their arguments in place: close(fd); fcntl(fd, F_SETFL, flags);
+// setsockopt(fd, level, name, &value.int, 4); epoll_ctl(epfd, op, fd, &value.event).
+inline constexpr std::uint32_t kMaxDeferred = 16;
+struct DeferredCall {
+  std::uint64_t op;
+  std::int64_t args[3];
+  std::uint8_t value[16];       // the int (setsockopt) or the packed epoll_event (epoll_ctl)
+};
+
 // Sent by the enclave to a proxy worker (its tid in the channel) blocked in a forwarded call
 // when the calling thread has a signal to take: the call ends with EINTR, the shim runs the
 // program's handler, then returns EINTR or restarts the call as Linux would (SA_RESTART).
@@ -76,10 +88,18 @@ struct alignas(64) Channel {
                                                //   waking it and handing back stay on one CPU
   alignas(64) Request req;
   Response resp;
+  // Made before req (see DeferredCall): deferred_count calls numbered from deferred_first;
+  // with none, req waits until every call numbered below run_after was made.
+  alignas(64) std::uint32_t deferred_count;
+  std::uint32_t deferred_first;
+  std::uint32_t run_after;
+  DeferredCall deferred[kMaxDeferred];
+  std::int64_t deferred_ret[kMaxDeferred];
   alignas(4096) std::uint8_t data[kChannelDataSize];
 };
 static_assert(sizeof(Channel) == kChannelSize, "channel layout");
 static_assert(offsetof(Channel, data) == 4096, "channel data page aligned");
+static_assert(offsetof(Channel, deferred_ret) + sizeof(Channel::deferred_ret) <= 4096, "channel header fits one page");
 
 // Per-syscall counters written by the shim (enclave-side statistics for `--stats`).
 struct Stats {
@@ -95,6 +115,7 @@ struct Stats {
   std::uint64_t round_trips;     // requests the proxy answered
   std::uint64_t proxy_wakeups;   // forwarded calls that found the proxy worker asleep
   std::uint64_t enclave_sleeps;  // forwarded calls whose answer came only after the spin
+  std::uint64_t deferred_calls;  // calls answered at once and made later (shim/deferred_calls.hpp)
 };
 
 struct WindowHeader {
@@ -114,6 +135,9 @@ struct WindowHeader {
   // host's RLIMIT_NOFILE, which the program's fds never reach; the shim refuses dup2 and
   // F_DUPFD targets there. 0: none. (Untrusted: it can only narrow the program's fd range.)
   std::int32_t proxy_private_fds;
+  // Futex word: deferred calls (DeferredCall) are made up to this sequence number; written
+  // by the proxy's workers.
+  std::uint32_t deferred_done;
   Stats stats;
 };
 static_assert(sizeof(WindowHeader) <= kHeaderSize, "window header fits");

@@ -23,6 +23,7 @@ enum class Hostile {
   BadErrno,      // every call returns -100000
   Peek,          // at the first request, try to read enclave memory (ptrace, process_vm_readv,
                  // /proc/<pid>/mem) and report each result on stderr
+  FailDeferred,  // every deferred call (shim/deferred_calls.hpp) is reported as failed (EIO)
 };
 Hostile parse_hostile(const std::string& name);  // throws std::invalid_argument
 
@@ -42,6 +43,10 @@ struct ProxyOptions {
 // Executes one request against the data area (exposed for unit tests). Returns the result
 // or -errno; out-of-bounds pointer arguments give -EFAULT without touching anything.
 long execute_request(const channel::Request& rq, std::uint8_t* data, std::uint64_t data_size);
+
+// Makes the deferred calls that travel with the channel's request (channel::DeferredCall), in
+// their order among all channels, or waits until those the request must follow are made.
+void make_deferred_calls(channel::Channel* ch, channel::WindowHeader* window, Hostile hostile);
 
 // The attestation operations (channel::kOpQeTargetInfo, kOpQuote) with their pointer
 // arguments already translated and bounds-checked against `extent`. Problems (no AESM socket,

@@ -202,6 +202,7 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
     __atomic_store_n(&ch->proxy_sleeping, 0u, __ATOMIC_RELAXED);
     channel::Request rq;
     std::memcpy(&rq, &ch->req, sizeof rq);
+    make_deferred_calls(ch, opts.window, opts.hostile);
     if (rq.op == channel::kOpShutdown) {
       if (!vfork_fork) return;
       respond(ch, 0);  // a vfork child's proxy fork that is no longer needed
@@ -248,8 +249,9 @@ Hostile parse_hostile(const std::string& name) {
   if (name == "stat-size") return Hostile::StatSize;
   if (name == "bad-errno") return Hostile::BadErrno;
   if (name == "peek") return Hostile::Peek;
+  if (name == "fail-deferred") return Hostile::FailDeferred;
   throw std::invalid_argument("unknown hostile proxy mode '" + name +
-                              "' (read-too-long, negative-fd, reused-fd, stat-size, bad-errno, peek)");
+                              "' (read-too-long, negative-fd, reused-fd, stat-size, bad-errno, peek, fail-deferred)");
 }
 
 void run_proxy(const ProxyOptions& opts) {

@@ -39,6 +39,9 @@ void all_shared() {
     if (__atomic_load_n(&g_state[f], __ATOMIC_ACQUIRE)) put(f, 0);
 }
 
+bool is_private(int f) { return detail::tracked(f); }
+bool known_flags(int f, long* flags) { return detail::cached(f, flags); }
+
 namespace detail {
 
 void lock(int f) { g_locks[f & 63].lock(); }

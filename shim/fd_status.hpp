@@ -14,6 +14,8 @@ namespace cocoon::shim::fd_status {
 void created(int fd);      // a forwarded call made a new description for fd
 void shared(int fd);       // fd was closed, duplicated, or replaced by a duplicate
 void all_shared();         // a child process may hold any of them now
+bool is_private(int fd);   // only this process holds fd's open file, through fd alone
+bool known_flags(int fd, long* flags);  // the cached F_GETFL flags, when known
 
 // F_GETFL for fd: the cached flags, or what fetch() (the forwarded call) returns, kept when
 // the description is private. Serialized per fd with set(), so an answer that an F_SETFL

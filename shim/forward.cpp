@@ -1,6 +1,7 @@
 #include "shim/forward.hpp"
 #include "shim/vfork.hpp"
 
+#include "shim/deferred_calls.hpp"
 #include "shim/fd_status.hpp"
 #include "shim/sock_names.hpp"
 #include "shim/fdtable.hpp"
@@ -93,6 +94,7 @@ long proxy_roundtrip(channel::Channel* ch) {
 void proxy_start(channel::Channel* ch) {
   __atomic_store_n(&ch->enclave_cpu, host::current_cpu(), __ATOMIC_RELAXED);
   bump_stat(g.window->stats.round_trips);
+  deferred::attach(ch, ch->req.op);
   __atomic_store_n(&ch->state, channel::kRequest, __ATOMIC_SEQ_CST);
   if (__atomic_load_n(&ch->proxy_sleeping, __ATOMIC_SEQ_CST)) {
     host::futex_wake(&ch->state, 0x7fffffff);
@@ -150,6 +152,7 @@ answered:
   std::uint32_t st = __atomic_load_n(&ch->state, __ATOMIC_ACQUIRE);
   if (st != channel::kResponse) fatal("the untrusted proxy closed the channel (state %u)", st);
   long ret = __atomic_load_n(&ch->resp.ret, __ATOMIC_RELAXED);
+  deferred::carried_results(ch);
   __atomic_store_n(&ch->state, channel::kIdle, __ATOMIC_RELEASE);
   // EINTR on the host side is the shim's business: the call is restarted, or ends with EINTR
   // once a handler ran (shim/signals.cpp). The kernel's internal restart codes never pass.
@@ -442,7 +445,14 @@ static long forward_marshalled(const SyscallInfo& info, SyscallFrame& f) {
     int pfd = fd::adopt(ret);
     if (pfd < 0) return iago(info.name, "new fd", ret);
     fd_status::created(pfd);
-    if (f.nr == 43 || f.nr == 288) sock_names::accepted(pfd);  // accept, accept4
+    if (f.nr == 43 || f.nr == 288) {  // accept, accept4
+      sock_names::accepted(pfd);
+      deferred::accepted(pfd, static_cast<int>(f.a[0]));
+    } else if (f.nr == 41) {  // socket
+      deferred::made_socket(pfd, f.a[0], f.a[1], f.a[2]);
+    } else if (f.nr == 213 || f.nr == 291) {  // epoll_create, epoll_create1
+      deferred::made_epoll(pfd);
+    }
     return pfd;
   }
   if (info.flags & syscalls::kNewFdPair) {

@@ -1,5 +1,6 @@
 #include "shim/local_files.hpp"
 
+#include "shim/deferred_calls.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/forward.hpp"
 #include "shim/globals.hpp"
@@ -125,6 +126,7 @@ OpenFile* new_file(Object* obj, Kind kind, bool nonblocking) {
 // found nothing to do). kRestartSyscall when a signal is due (EINTR, or the call is made again
 // under SA_RESTART, as for Linux's pipes).
 long wait_change(std::uint32_t seen, const Object* o) {
+  deferred::flush();
   host::futex_wait(&g_changes, seen, -1);
   if (__atomic_load_n(&o->exported, __ATOMIC_ACQUIRE)) return kReforward;
   if (__atomic_load_n(&current_thread()->deliverable, __ATOMIC_ACQUIRE)) return kRestartSyscall;

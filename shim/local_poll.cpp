@@ -1,5 +1,6 @@
 #include "shim/local_poll.hpp"
 
+#include "shim/deferred_calls.hpp"
 #include "shim/clock.hpp"
 #include "shim/dispatch.hpp"
 #include "shim/fdtable.hpp"
@@ -47,6 +48,7 @@ long wait_local(std::uint32_t seen, std::int64_t deadline) {
     wait = deadline - clock::monotonic_ns();
     if (wait <= 0) return 0;
   }
+  deferred::flush();
   host::futex_wait(local::change_word(), seen, wait);
   return __atomic_load_n(&current_thread()->deliverable, __ATOMIC_ACQUIRE) ? kRestartSyscall : 0;
 }

@@ -1,6 +1,7 @@
 // The fd table's calls (close, dup*) and the forwarded calls whose arguments need a
 // dedicated marshaller: ioctl, fcntl, sendfile.
 #include "shim/pseudo_files.hpp"
+#include "shim/deferred_calls.hpp"
 #include "shim/fd_status.hpp"
 #include "shim/sock_names.hpp"
 #include "shim/fdtable.hpp"
@@ -54,6 +55,7 @@ void note_dup(int from, int to) {
   fd_status::shared(to);
   sock_names::forget(to);
   if (vfork::current()) return;
+  deferred::closing(to);
   trusted::on_dup(from, to);
   pseudo::on_dup(from, to);
   policy::copy_fd_path(from, to);
@@ -72,6 +74,7 @@ void closed(int fdn) {
   sock_names::forget(fdn);
   local::on_close(fdn);
   if (vfork::current()) return;  // see note_dup
+  deferred::closing(fdn);
   trusted::on_close(fdn);
   pseudo::on_close(fdn);
   localpoll::forget_epoll(fdn);
@@ -146,7 +149,9 @@ long sys_getdents64(SyscallFrame& f) {
 long sys_close(SyscallFrame& f) {
   int fdn = static_cast<int>(f.a[0]);
   if (!fd::is_open(fdn)) return -abi::kEBADF;
+  bool later = deferred::close(fdn);  // decided while fd_status still knows the file is private
   closed(fdn);
+  if (later) return 0;
   long r = proxy_call(3, fdn);
   return r == -abi::kEBADF ? 0 : r;  // the number is free either way
 }
@@ -250,7 +255,11 @@ long sys_fcntl(SyscallFrame& f) {
       if (f.a[2] < 0 || f.a[2] >= fd_limit()) return -abi::kEINVAL;
       return dup_result(proxy_call(72, fdn, cmd, f.a[2]), "fcntl(F_DUPFD)", fdn);
     case 4: {                              // F_SETFL (the placeholder keeps the flags F_GETFL reads)
-      long r = fd_status::set(fdn, f.a[2], false, [&] { return proxy_call(72, fdn, cmd, f.a[2]); });
+      long r = fd_status::set(fdn, f.a[2], false, [&] {
+        long old;
+        if (fd_status::known_flags(fdn, &old) && deferred::set_flags(fdn, old, f.a[2])) return 0l;
+        return proxy_call(72, fdn, cmd, f.a[2]);
+      });
       if (r == 0) local::set_nonblocking(fdn, (f.a[2] & 04000) != 0);
       return r;
     }

@@ -14,7 +14,7 @@
   X(epoll_pwait, 281) X(epoll_pwait2, 441) X(epoll_wait, 232) X(epoll_ctl, 233)                     \
   /* pipes and eventfds in the enclave (shim/local_files.cpp) */                                     \
   X(pipe, 22) X(pipe2, 293) X(eventfd, 284) X(eventfd2, 290)                                         \
-  X(sendmsg, 46) X(recvmsg, 47) X(getsockname, 51) X(getpeername, 52) X(getsockopt, 55) X(bind, 49) X(listen, 50)                           \
+  X(sendmsg, 46) X(recvmsg, 47) X(getsockname, 51) X(getpeername, 52) X(getsockopt, 55) X(setsockopt, 54) X(bind, 49) X(listen, 50)                           \
   /* memory (shim/sys_memory.cpp) */                                                                 \
   X(mmap, 9) X(mprotect, 10) X(munmap, 11) X(brk, 12) X(mremap, 25) X(msync, 26) X(mincore, 27)      \
   X(madvise, 28) X(mlock, 149) X(munlock, 150) X(mlockall, 151) X(munlockall, 152) X(mlock2, 325)    \

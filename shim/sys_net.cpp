@@ -4,6 +4,7 @@
 // with every pointer inside the msghdr replaced by an offset (the proxy turns them back).
 // And bind and listen, whose (implicit) address the manifest's net.bind must allow
 // (shim/net_policy.hpp).
+#include "shim/deferred_calls.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/sock_names.hpp"
 #include "shim/forward.hpp"
@@ -11,6 +12,7 @@
 #include "shim/net_policy.hpp"
 #include "shim/sys_handlers.hpp"
 #include "shim/user_memory.hpp"
+#include "syscalls/syscall_table.hpp"
 
 namespace cocoon::shim {
 namespace {
@@ -216,6 +218,13 @@ long sys_getsockopt(SyscallFrame& f) {
   if (optval && copy && !user::copy_to(optval, rq.data(3), copy)) return -abi::kEFAULT;
   if (optlen_p && !user::write(optlen_p, after)) return -abi::kEFAULT;
   return r;
+}
+
+// setsockopt: forwarded as the table says, unless it can be deferred (TCP_NODELAY on a TCP
+// socket only this process holds).
+long sys_setsockopt(SyscallFrame& f) {
+  if (deferred::setsockopt(static_cast<int>(f.a[0]), f.a[1], f.a[2], static_cast<std::uint64_t>(f.a[3]), f.a[4])) return 0;
+  return forward_generic(*syscalls::find_syscall(54), f);
 }
 
 }  // namespace cocoon::shim

@@ -1,6 +1,7 @@
 // poll, ppoll, select, pselect6, epoll_pwait, epoll_pwait2: forwarded with their fd sets; the
 // program's signal mask argument is applied in the enclave for the duration of the wait
 // (signals are delivered by the shim), the proxy waits with none.
+#include "shim/deferred_calls.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/forward.hpp"
 #include "shim/heap.hpp"
@@ -217,7 +218,11 @@ long sys_epoll_ctl(SyscallFrame& f) {
     if (f.a[1] != 2 && !user::read(ev, static_cast<std::uint64_t>(f.a[3]))) return -abi::kEFAULT;
     return localpoll::epoll_ctl_local(epfd, static_cast<int>(f.a[1]), target, ev.events, ev.data);
   }
-  return forward_generic(*syscalls::find_syscall(233), f);
+  int op = static_cast<int>(f.a[1]);
+  if (deferred::epoll_ctl(epfd, op, target, static_cast<std::uint64_t>(f.a[3]))) return 0;
+  long r = forward_generic(*syscalls::find_syscall(233), f);
+  deferred::epoll_ctl_made(epfd, op, target, r);
+  return r;
 }
 
 // epoll_wait, epoll_pwait, epoll_pwait2: an instance watching local fds is waited on here;

@@ -1,6 +1,7 @@
 // execve inside the enclave: the new program replaces the old one in the same enclave (one
 // enclave runs one process at a time). Its fds that are not close-on-exec stay open, ignored
 // signals stay ignored, everything else starts afresh.
+#include "shim/deferred_calls.hpp"
 #include "shim/fdtable.hpp"
 #include "shim/forward.hpp"
 #include "shim/globals.hpp"
@@ -73,6 +74,7 @@ long sys_execve(SyscallFrame& f) {
     report_unsupported(59, "execve while the program has several threads is not supported (EAGAIN)");
     return -abi::kEAGAIN;
   }
+  deferred::flush();
   std::uint64_t upath = static_cast<std::uint64_t>(f.a[0]);
   long plen = user::strnlen(upath, 4096);
   if (plen < 0) return plen;

@@ -1,5 +1,6 @@
 // Signal bookkeeping served in the enclave: dispositions, masks, alternate stacks, and
 // signals the program sends to itself.
+#include "shim/deferred_calls.hpp"
 #include "shim/clock.hpp"
 #include "shim/globals.hpp"
 #include "shim/host.hpp"
@@ -84,6 +85,7 @@ static bool wait_for_signal(std::uint32_t seen, std::int64_t deadline_ns) {
     wait_ns = deadline_ns - clock::monotonic_ns();
     if (wait_ns <= 0) return false;
   }
+  deferred::flush();
   host::futex_wait(sigqueue::generation_word(), seen, wait_ns);
   return true;
 }

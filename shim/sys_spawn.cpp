@@ -2,6 +2,7 @@
 // new enclaves; wait4, waitid and kill reach those children through the proxy, whose
 // children they are.
 #include "proxy/spawn_request.hpp"
+#include "shim/deferred_calls.hpp"
 #include "shim/fd_status.hpp"
 #include "shim/proc_files.hpp"
 #include "shim/fdtable.hpp"
@@ -112,6 +113,7 @@ namespace vfork {
 
 long start(CloneFrame& cf, std::uint64_t newsp) {
   ShimThread* self = current_thread();
+  deferred::flush();  // the proxy's fork must see what was deferred
   // The child (and what it execs) may hold any of the process's open files from now on.
   fd_status::all_shared();
   std::uint64_t saved = self->saved_program_rsp;

@@ -1,5 +1,6 @@
 // Thread state served in the enclave: TLS (%fs), tid address, robust lists, futexes, exit.
 #include "manifest/enclave_layout.hpp"
+#include "shim/deferred_calls.hpp"
 #include "shim/clock.hpp"
 #include "shim/forward.hpp"
 #include "shim/globals.hpp"
@@ -45,6 +46,7 @@ constexpr long kClockRealtimeFlag = 256;
 long futex_wait(std::uint64_t uaddr, std::uint32_t val, std::uint64_t timeout_ptr, bool absolute,
                 bool realtime, std::uint32_t bitset) {
   if (bitset == 0) return -abi::kEINVAL;
+  deferred::flush();  // what this thread deferred must not wait for its wake-up
   std::int64_t deadline = -1;
   if (timeout_ptr) {
     abi::Timespec ts;
@@ -497,12 +499,14 @@ long sys_futex(SyscallFrame& f) {
 
 long sys_exit(SyscallFrame& f) {
   if (vfork::current()) vfork::exit_child(static_cast<int>(f.a[0] & 0xff));
+  deferred::flush();
   thread_exit(static_cast<int>(f.a[0] & 0xff));
 }
 
 long sys_exit_group(SyscallFrame& f) {
   if (vfork::current()) vfork::exit_child(static_cast<int>(f.a[0] & 0xff));
   shared_maps::flush_all();
+  deferred::flush();
   host::exit_group(static_cast<int>(f.a[0] & 0xff));
 }
 

@@ -1,4 +1,5 @@
 // Time, sleeping and randomness, served in the enclave.
+#include "shim/deferred_calls.hpp"
 #include "shim/clock.hpp"
 #include "shim/crypto/random.hpp"
 #include "shim/globals.hpp"
@@ -61,6 +62,7 @@ bool valid(const abi::Timespec& t) { return t.tv_sec >= 0 && t.tv_nsec >= 0 && t
 // (kicks, signals the program blocks or ignores) continue it.
 long sleep_until(long clock_id, const abi::Timespec& req, bool absolute, std::uint64_t rem_ptr) {
   abi::Timespec left = req;
+  deferred::flush();
   for (;;) {
     abi::Timespec rem{};
     long r = host::call(abi::kClockNanosleep, clock_id, absolute ? 1 : 0, &left, &rem);

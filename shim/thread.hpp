@@ -67,6 +67,12 @@ struct ShimThread {
   // Forwarded calls (by number) whose last answer came only after the spin (shim/forward.cpp):
   // the next one spins briefly, then sleeps.
   std::uint64_t slow_calls[8];
+  // Deferred calls (shim/deferred_calls.cpp) that this thread's request in flight carries:
+  // each as op << 32 | fd, to read the proxy's results against; and whether the request is a
+  // forwarded epoll wait, counted among the waiters.
+  std::uint64_t carried[channel::kMaxDeferred];
+  std::uint32_t carried_count;
+  std::uint32_t counted_epoll_wait;
 };
 static_assert(sizeof(ShimThread) <= 4096, "ShimThread lives in the thread's TLS page");
 static_assert(__builtin_offsetof(ShimThread, stack_top) == 8);

@@ -81,6 +81,11 @@ import socket
 l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(); c = socket.create_connection(l.getsockname()); a, _ = l.accept()
 [(a.getsockname(), a.getpeername()) for _ in range({N})]"
 
+# Calls deferred to a later round trip (tests/e2e/programs/deferred_calls.c checks their
+# effects against native): they are deferred at all.
+n=$("$C" run --stats -- "$P/e2e_deferred_calls" 2>&1 >/dev/null | sed -nE 's/.*; ([0-9]+) calls deferred.*/\1/p')
+if [ -n "$n" ] && [ "$n" -ge 10 ]; then echo "ok   calls_deferred ($n)"; pass=$((pass+1)); else echo "FAIL calls_deferred: '$n'"; fail=$((fail+1)); fi
+
 # Memory shared between processes (/dev/shm: POSIX shared memory and semaphores) is refused,
 # honestly, rather than emulated by a copy (shim/shared_maps.hpp covers other files).
 run dev_shm_refused 0 "^refused: \[Errno 19\]" "writable MAP_SHARED of /dev/shm .* \(ENODEV\)" -- \
@@ -128,6 +133,9 @@ run iago_reused_fd 1 "" "impossible value for openat \(new fd: 1\)" -- \
 run iago_stat_size 2 "" "impossible value for (newfstatat|statx|fstat)" -- \
   "$C" run --test-hostile-proxy stat-size -- /bin/ls -l cocoon-hostile-target
 run iago_bad_errno 70 "" "enclave stopped" -- "$C" run --test-hostile-proxy bad-errno -- /bin/true
+# A call the shim deferred (it told the program it succeeded) that the host then fails.
+run iago_deferred_failed 70 "" "the host failed a deferred setsockopt\(TCP_NODELAY\) on fd [0-9]+ \(result -5\)" -- \
+  "$C" run --test-hostile-proxy fail-deferred -- "$P/e2e_deferred_calls"
 # The proxy cannot read enclave memory: ptrace, process_vm_readv and /proc/<pid>/mem fail.
 run proxy_cannot_peek 0 "" "ptrace\(PTRACE_ATTACH, [0-9]+\): Operation not permitted" -- \
   "$C" run --test-hostile-proxy peek -- /bin/true

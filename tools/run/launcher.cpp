@@ -125,12 +125,12 @@ void print_stats(const channel::WindowHeader& w) {
   std::fprintf(stderr,
                "cocoon: stats: %llu syscalls: %llu served in the shim, %llu forwarded to the proxy, %llu refused; "
                "%llu call sites rewritten after %llu traps; %llu round trips to the proxy, %llu of them woke it, "
-               "%llu slept for the answer\n",
+               "%llu slept for the answer; %llu calls deferred to a later round trip\n",
                static_cast<unsigned long long>(shim + fwd + refused), static_cast<unsigned long long>(shim),
                static_cast<unsigned long long>(fwd), static_cast<unsigned long long>(refused),
                static_cast<unsigned long long>(s.sites_patched), static_cast<unsigned long long>(s.sigsys_traps),
                static_cast<unsigned long long>(s.round_trips), static_cast<unsigned long long>(s.proxy_wakeups),
-               static_cast<unsigned long long>(s.enclave_sleeps));
+               static_cast<unsigned long long>(s.enclave_sleeps), static_cast<unsigned long long>(s.deferred_calls));
   std::fprintf(stderr, "cocoon: stats: %-20s %10s %10s %10s %10s\n", "syscall", "shim", "forwarded", "refused",
                "trapped");
   for (std::uint32_t i = 0; i < channel::kMaxStatsSyscalls; ++i) {
