@@ -8,6 +8,7 @@
 #include "shim/globals.hpp"
 #include "shim/host.hpp"
 #include "shim/linux_abi.hpp"
+#include "shim/proc_files.hpp"
 #include "shim/log.hpp"
 #include "shim/path_calls.hpp"
 #include "shim/signals.hpp"
@@ -304,9 +305,13 @@ static long forward_marshalled(const SyscallInfo& info, SyscallFrame& f) {
         if (n < 0) return n;
         if (n >= 4096) return -abi::kENAMETOOLONG;
         std::uint64_t bytes = static_cast<std::uint64_t>(n) + 1;
-        if (used + bytes > kCap) return -abi::kENAMETOOLONG;
+        constexpr std::uint64_t kAliasRoom = 16;  // /proc/<pid> may become the longer /proc/self
+        if (used + bytes + kAliasRoom > kCap) return -abi::kENAMETOOLONG;
         // Checked copy: another thread may unmap the string after strnlen measured it.
         if (!user::copy_from(ch->data + used, static_cast<std::uint64_t>(vals[i]), bytes)) return -abi::kEFAULT;
+        if (a.kind == Arg::Path)
+          bytes = proc::alias_own_pid(reinterpret_cast<char*>(ch->data + used), static_cast<std::size_t>(n),
+                                      static_cast<std::size_t>(bytes + kAliasRoom)) + 1;
         rq.args[i] = static_cast<long>(used);
         rq.extent[i] = bytes;
         rq.ptr_mask |= 1u << i;

@@ -5,6 +5,7 @@
 #include "shim/globals.hpp"
 #include "shim/forward.hpp"
 #include "shim/linux_abi.hpp"
+#include "shim/proc_files.hpp"
 #include "shim/log.hpp"
 #include "shim/memory.hpp"
 #include "shim/thread.hpp"
@@ -36,7 +37,7 @@ long user_path(std::uint64_t p, char* buf, std::size_t cap) {
   if (n < 0) return n;
   if (static_cast<std::size_t>(n) >= cap) return -abi::kENAMETOOLONG;
   user::copy_from(buf, p, static_cast<std::uint64_t>(n) + 1);
-  return n;
+  return static_cast<long>(proc::alias_own_pid(buf, static_cast<std::size_t>(n), cap));
 }
 
 long open_flags(long nr, const SyscallFrame& f) {

@@ -1,6 +1,7 @@
 #include "shim/proc_files.hpp"
 
 #include "shim/file_policy.hpp"
+#include "shim/globals.hpp"
 #include "shim/heap.hpp"
 #include "shim/host.hpp"
 #include "shim/linux_abi.hpp"
@@ -72,6 +73,18 @@ constexpr Node kNodes[] = {
 void init() { pseudo::add_provider({nullptr, kNodes, sizeof kNodes / sizeof kNodes[0]}); }
 
 const char* exe() { return g_exe; }
+
+std::size_t alias_own_pid(char* path, std::size_t len, std::size_t cap) {
+  if (len < 7 || __builtin_memcmp(path, "/proc/", 6) != 0 || path[6] < '1' || path[6] > '9') return len;
+  char own[24];
+  std::size_t n = snformat(own, sizeof own, "/proc/%ld", static_cast<long>(g.pid));
+  if (len < n || __builtin_memcmp(path, own, n) != 0 || (path[n] != '/' && path[n] != '\0')) return len;
+  constexpr std::size_t kSelf = 10;  // "/proc/self"
+  if (len - n + kSelf + 1 > cap) return len;
+  __builtin_memmove(path + kSelf, path + n, len - n + 1);
+  __builtin_memcpy(path, "/proc/self", kSelf);
+  return len - n + kSelf;
+}
 
 void set_exe(const char* path) {
   policy::Resolved& r = *resolved_scratch();

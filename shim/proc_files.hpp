@@ -10,9 +10,17 @@
 //                                   is left of it (sysinfo() says the same)
 //   /sys/devices/system/cpu/online  the CPUs the enclave may run on ("0-N"), also …/possible
 // Other /proc and /sys paths are ordinary paths, subject to the manifest.
+// /proc/<the program's pid> is /proc/self: the pid the program sees is its supervisor's, whose
+// own /proc entry (fds, maps, cmdline, exe) would describe Cocoon, not the program.
 #pragma once
 
+#include <cstddef>
+
 namespace cocoon::shim::proc {
+
+// Rewrites path (len bytes and a NUL, in a buffer of cap bytes) from /proc/<pid> to
+// /proc/self when pid is the program's own; returns the length after.
+std::size_t alias_own_pid(char* path, std::size_t len, std::size_t cap);
 
 void init();
 // The program now running in the enclave (canonical path), for /proc/self/exe.

@@ -6,6 +6,7 @@
 #include "shim/globals.hpp"
 #include "shim/heap.hpp"
 #include "shim/linux_abi.hpp"
+#include "shim/proc_files.hpp"
 #include "shim/memory.hpp"
 #include "shim/path_calls.hpp"
 #include "shim/sync.hpp"
@@ -285,6 +286,7 @@ bool path_call(const syscalls::SyscallInfo& info, long nr, SyscallFrame& f, long
     long len = user::strnlen(p, sizeof path);
     if (len < 0 || static_cast<std::size_t>(len) >= sizeof path) continue;  // not one of ours
     user::copy_from(path, p, static_cast<std::uint64_t>(len) + 1);
+    proc::alias_own_pid(path, static_cast<std::size_t>(len), sizeof path);
     const Node* n = nullptr;
     Match m = lookup(path, n);
     if (m == Match::None) continue;
