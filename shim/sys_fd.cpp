@@ -29,10 +29,10 @@ struct IoctlSpec {
   enum : std::uint8_t { kNone, kIn, kOut, kInt } dir;
 };
 constexpr IoctlSpec kIoctls[] = {
-    {0x5401, 60, IoctlSpec::kOut},  // TCGETS (struct termios)
-    {0x5402, 60, IoctlSpec::kIn},   // TCSETS
-    {0x5403, 60, IoctlSpec::kIn},   // TCSETSW
-    {0x5404, 60, IoctlSpec::kIn},   // TCSETSF
+    {0x5401, 36, IoctlSpec::kOut},  // TCGETS (the kernel's struct termios: 4 flags, c_line, 19 c_cc)
+    {0x5402, 36, IoctlSpec::kIn},   // TCSETS
+    {0x5403, 36, IoctlSpec::kIn},   // TCSETSW
+    {0x5404, 36, IoctlSpec::kIn},   // TCSETSF
     {0x540F, 4, IoctlSpec::kOut},   // TIOCGPGRP
     {0x5410, 4, IoctlSpec::kIn},    // TIOCSPGRP
     {0x5413, 8, IoctlSpec::kOut},   // TIOCGWINSZ
@@ -43,6 +43,9 @@ constexpr IoctlSpec kIoctls[] = {
     {0x5450, 0, IoctlSpec::kNone},  // FIONCLEX
     {0x5451, 0, IoctlSpec::kNone},  // FIOCLEX
     {0x540B, 0, IoctlSpec::kInt},   // TCFLSH
+    {0x80045430, 4, IoctlSpec::kOut},  // TIOCGPTN (pseudo-terminal number, for ptsname)
+    {0x40045431, 4, IoctlSpec::kIn},   // TIOCSPTLCK (unlockpt)
+    {0x5441, 0, IoctlSpec::kInt},      // TIOCGPTPEER (opens the peer: a new fd)
     {0x5409, 0, IoctlSpec::kInt},   // TCSBRK
 };
 
@@ -238,6 +241,11 @@ long sys_ioctl(SyscallFrame& f) {
       if (request == 0x5452 && r == 0) fd_status::shared(fdn);  // FIOASYNC: not followed
     }
     if (r < 0) return r;
+    if (request == 0x5441) {  // TIOCGPTPEER: the new fd enters the table, as open's would
+      if (fd::adopt(r) < 0) return iago("ioctl(TIOCGPTPEER)", "new fd", r);
+      fd_status::created(static_cast<int>(r));
+      return r;
+    }
     if (spec.dir == IoctlSpec::kOut && !user::copy_to(argp, rq.data(2), spec.size)) return -abi::kEFAULT;
     return r;
   }
