@@ -12,10 +12,13 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check.h"
+
+extern char** environ;
 
 static int g_listener;
 
@@ -145,6 +148,23 @@ int main(void) {
   pthread_join(t, &got);
   CHECK(closed == 0, "a socket closed while its peer is read");
   CHECK((long)got == 0, "the reading thread sees the end while this one waits for it");
+
+  // A socket (not close-on-exec) closed just before a child starts: the child does not get it.
+  int c5, a5 = connect_one(&c5);
+  char cmd[160];
+  snprintf(cmd, sizeof cmd, "if [ -e /proc/self/fd/%d ]; then echo child: open; else echo child: closed; fi", a5);
+  char* argv[] = {"/bin/sh", "-c", cmd, NULL};
+  // Nothing else until vfork (posix_spawn would make a pipe first: that call would carry the
+  // close along).
+  int closed5 = close(a5);
+  pid_t pid = vfork();
+  if (pid == 0) {
+    execve("/bin/sh", argv, environ);
+    _exit(127);
+  }
+  int status = -1;
+  if (pid > 0) waitpid(pid, &status, 0);
+  CHECK(closed5 == 0 && pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, "a child started after a close");
 
   // The host's own view of the flags (a duplicate is not the process's alone: F_GETFL is asked).
   int d = dup(a);
