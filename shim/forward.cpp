@@ -30,6 +30,12 @@ constexpr std::uint64_t kCap = channel::kChannelDataSize;
 // on an idle socket): on few cores a spin that does not pay takes the CPU the proxy needs.
 constexpr std::uint64_t kSpinCycles = 150000;
 constexpr std::uint64_t kShortSpinCycles = 9000;  // ~50 microseconds of TSC before sleeping
+// A sched_yield that kept this thread off its CPU this long (~250 µs, a time slice of another task) means other tasks want
+// the CPU (a busy node): yielding then waits behind their time slices, milliseconds per round
+// trip, while a sleeping thread that is woken gets the CPU back at once. For the next ~50 ms
+// this thread waits for a worker on its own CPU by sleeping.
+constexpr std::uint64_t kLongYieldCycles = 750000;
+constexpr std::uint64_t kContendedCycles = 150'000'000;
 
 std::uint64_t align8(std::uint64_t v) { return (v + 7) & ~7ull; }
 
@@ -120,7 +126,14 @@ long proxy_finish(channel::Channel* ch) {
     // A worker on this CPU (it sleeps pinned here) needs the CPU: yield it. One on another
     // CPU answers there: watch without system calls.
     if (__atomic_load_n(&ch->worker_cpu, __ATOMIC_RELAXED) == cpu) {
+      std::uint64_t before = host::rdtsc();
+      if (before < self->contended_until) break;
       host::call(abi::kSchedYield);
+      std::uint64_t after = host::rdtsc();
+      if (after - before > kLongYieldCycles) {
+        self->contended_until = after + kContendedCycles;
+        break;
+      }
       cpu = host::current_cpu();
     } else {
       host::cpu_relax();

@@ -67,6 +67,9 @@ struct ShimThread {
   // Forwarded calls (by number) whose last answer came only after the spin (shim/forward.cpp):
   // the next one spins briefly, then sleeps.
   std::uint64_t slow_calls[8];
+  // TSC until which this thread waits for a worker on its own CPU by sleeping, not yielding
+  // (shim/forward.cpp: the CPU is contended).
+  std::uint64_t contended_until;
   // Deferred calls (shim/deferred_calls.cpp) that this thread's request in flight carries:
   // each as op << 32 | fd, to read the proxy's results against; and whether the request is a
   // forwarded epoll wait, counted among the waiters.
