@@ -30,12 +30,6 @@ namespace {
 // anything else that wants it (its enclave thread above all, when both are on one CPU), then
 // sleeps pinned to the enclave thread's CPU (docs/architecture.md, "Waiting for the proxy").
 constexpr auto kSpin = std::chrono::microseconds(50);
-// A sched_yield that kept the worker off its CPU this long means other tasks want the CPU:
-// for a while the worker then sleeps right after answering, so that the enclave thread's next
-// request wakes it (a woken thread gets the CPU back at once; a yielding one waits behind
-// the other tasks' time slices).
-constexpr auto kLongYield = std::chrono::microseconds(250);
-constexpr auto kContended = std::chrono::milliseconds(50);
 
 void futex_wait(std::uint32_t* word, std::uint32_t expected) {
   syscall(SYS_futex, word, FUTEX_WAIT, expected, nullptr, nullptr, 0);
@@ -160,12 +154,11 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
   bool vfork_fork = false;  // this process is a worker's fork serving a vfork child
   using Clock = std::chrono::steady_clock;
   int pinned = -1;
-  Clock::time_point contended_until{};
   for (;;) {
     bool got = false;
     // Wait only right after serving a request (the next one usually follows soon); an idle
     // worker sleeps, so idle channels cost no CPU.
-    if (served_one && Clock::now() >= contended_until) {
+    if (served_one) {
       auto until = Clock::now() + kSpin;
       int cpu = sched_getcpu();
       __atomic_store_n(&ch->worker_cpu, cpu, __ATOMIC_RELAXED);
@@ -177,13 +170,8 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
         // The enclave thread on this CPU needs it: yield. On another CPU: watch without
         // system calls (a thread woken here still preempts this wait).
         if (__atomic_load_n(&ch->enclave_cpu, __ATOMIC_RELAXED) == cpu) {
-          auto before = Clock::now();
-          if (before > until) break;
+          if (Clock::now() > until) break;
           sched_yield();
-          if (auto after = Clock::now(); after - before > kLongYield) {
-            contended_until = after + kContended;
-            break;
-          }
           cpu = sched_getcpu();
           __atomic_store_n(&ch->worker_cpu, cpu, __ATOMIC_RELAXED);
         } else if ((i & 63) == 0 && Clock::now() > until) {
