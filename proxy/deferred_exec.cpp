@@ -15,22 +15,17 @@
 namespace cocoon::proxy {
 namespace {
 
-// True once every deferred call numbered below `seq` was made (sequence numbers wrap).
-bool made_up_to(const std::uint32_t* done, std::uint32_t seq) {
-  return static_cast<std::int32_t>(__atomic_load_n(done, __ATOMIC_ACQUIRE) - seq) >= 0;
-}
-
-// Another worker carries the calls numbered before `seq`, normally within microseconds:
-// yield to it, then sleep on the counter (bounded, so that a wake-up lost to a race costs
-// 1 ms rather than a hang).
+// Returns once every deferred call numbered below `seq` was made (sequence numbers wrap).
+// Another worker carries them, normally within microseconds: yield to it, then sleep on the
+// counter (bounded, so that a wake-up lost to a race costs 1 ms rather than a hang).
 void wait_made(std::uint32_t* done, std::uint32_t seq) {
-  for (int i = 0; !made_up_to(done, seq); ++i) {
+  for (int i = 0;; ++i) {
+    std::uint32_t seen = __atomic_load_n(done, __ATOMIC_ACQUIRE);
+    if (static_cast<std::int32_t>(seen - seq) >= 0) return;
     if (i < 64) {
       sched_yield();
       continue;
     }
-    std::uint32_t seen = __atomic_load_n(done, __ATOMIC_ACQUIRE);
-    if (static_cast<std::int32_t>(seen - seq) >= 0) break;
     timespec ms{0, 1'000'000};
     syscall(SYS_futex, done, FUTEX_WAIT, seen, &ms, nullptr, 0);
   }

@@ -22,16 +22,13 @@ constexpr long kEpollAdd = 1, kEpollDel = 2, kEpollMod = 3;
 constexpr std::uint32_t kPlainEvents = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x40 | 0x80 | 0x100 | 0x200 | 0x400 |
                                        0x2000 /* EPOLLRDHUP */ | (1u << 30) /* EPOLLONESHOT */ |
                                        (1u << 31) /* EPOLLET */;
-constexpr long kNonblock = 04000;
-constexpr long kSettable = 02000 /* O_APPEND */ | kNonblock | 020000 /* FASYNC */ | 040000 /* O_DIRECT */ |
-                           01000000 /* O_NOATIME */;
 
 // An epoll instance this process made: the fds in its interest set, and the threads waiting
 // on it in the proxy.
 struct Instance {
-  int epfd;
-  std::uint32_t waiters;
-  std::uint64_t in[kFollowed / 64];
+  int epfd = -1;  // -1: a free slot; -2: closed, free once its last waiter is back
+  std::uint32_t waiters = 0;
+  std::uint64_t in[kFollowed / 64] = {};
 };
 
 SpinLock g_lock;                      // guards everything below
@@ -39,8 +36,7 @@ channel::DeferredCall g_pending[channel::kMaxDeferred];
 std::uint32_t g_count;                // pending calls (also read without the lock, as a hint)
 std::uint32_t g_taken;                // calls numbered below this went out with a request
 std::uint32_t g_waiters;              // threads in a forwarded epoll wait, on any instance
-Instance g_epolls[kInstances] = {{-1, 0, {}}, {-1, 0, {}}, {-1, 0, {}}, {-1, 0, {}},
-                                 {-1, 0, {}}, {-1, 0, {}}, {-1, 0, {}}, {-1, 0, {}}};
+Instance g_epolls[kInstances];
 std::uint8_t g_tcp[fd::kMaxFds];       // 1: a TCP socket made by socket() or accept on one
 std::uint8_t g_epoll_refs[kFollowed];  // interest sets (any instance) the fd is in; 255: unknown
 
@@ -113,7 +109,8 @@ void made_epoll(int fd) {
   LockGuard guard(g_lock);
   for (Instance& i : g_epolls)
     if (i.epfd < 0) {
-      i = Instance{fd, 0, {}};
+      i = Instance{};
+      i.epfd = fd;
       return;
     }
 }
@@ -132,7 +129,7 @@ void closing(int fd) {
   if (Instance* i = instance(fd)) {
     for (int k = 0; k < kFollowed; ++k)
       if (in_set(*i, k)) ref(k, -1);
-    i->epfd = i->waiters ? -2 : -1;  // -2: free once its last waiter is back
+    i->epfd = i->waiters ? -2 : -1;
   }
 }
 
@@ -145,9 +142,10 @@ bool close(int fd) {
   return enqueue(3, fd, 0, 0, nullptr, 0);
 }
 
-bool set_flags(int fd, long old_flags, long new_flags) {
-  if (child() || !private_tcp(fd)) return false;
-  if (((old_flags ^ new_flags) & kSettable & ~kNonblock) != 0) return false;
+bool set_flags(int fd, long new_flags) {
+  long old_flags;
+  if (child() || !private_tcp(fd) || !fd_status::known_flags(fd, &old_flags)) return false;
+  if (((old_flags ^ new_flags) & fd_status::kSettable & ~fd_status::kNonblock) != 0) return false;
   LockGuard guard(g_lock);
   return enqueue(72, fd, 4 /* F_SETFL */, new_flags, nullptr, 0);
 }
@@ -175,7 +173,8 @@ bool epoll_ctl(int epfd, int op, int fd, std::uint64_t event_ptr) {
   Instance* i = instance(epfd);
   if (!i || i->waiters) return false;
   bool in = in_set(*i, fd);
-  if (op == kEpollAdd ? in : (op == kEpollDel || op == kEpollMod) ? !in : true) return false;  // the kernel's error
+  bool certain = op == kEpollAdd ? !in : (op == kEpollDel || op == kEpollMod) && in;
+  if (!certain) return false;  // the kernel's error (EEXIST, ENOENT, EINVAL): made now
   if (!enqueue(233, epfd, op, fd, ev, sizeof ev)) return false;
   if (op != kEpollMod) {
     set_in(*i, fd, op == kEpollAdd);

@@ -33,14 +33,10 @@ void made_epoll(int fd);
 // fd is being closed (close, close_range, dup2/dup3 over it), while fd_status still says
 // whether this process alone held it.
 void closing(int fd);
-// fd was duplicated: its open file is no longer this process's alone.
-void duplicated(int fd);
-// A child process may hold any fd now (vfork).
-void all_shared();
 
 // Each returns true when the call was deferred (the program gets 0); false: make it now.
 bool close(int fd);
-bool set_flags(int fd, long old_flags, long new_flags);               // fcntl(F_SETFL)
+bool set_flags(int fd, long new_flags);                               // fcntl(F_SETFL)
 bool setsockopt(int fd, long level, long name, std::uint64_t value_ptr, long len);
 bool epoll_ctl(int epfd, int op, int fd, std::uint64_t event_ptr);
 // An epoll_ctl made now: the followed interest set learns its outcome.

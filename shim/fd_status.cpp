@@ -66,9 +66,6 @@ void store(int f, long flags) {
 
 // What Linux's F_SETFL leaves: the settable bits from arg, the others as they were.
 long after_set(long flags, long arg, bool nonblock_only) {
-  constexpr long kNonblock = 04000;
-  constexpr long kSettable = 02000 /* O_APPEND */ | kNonblock | 020000 /* FASYNC */ | 040000 /* O_DIRECT */ |
-                             01000000 /* O_NOATIME */;
   if (nonblock_only) return arg ? flags | kNonblock : flags & ~kNonblock;
   return (arg & kSettable) | (flags & ~kSettable);
 }

@@ -11,6 +11,10 @@
 
 namespace cocoon::shim::fd_status {
 
+// The file status flags F_SETFL may change (O_APPEND, O_NONBLOCK, FASYNC, O_DIRECT, O_NOATIME).
+inline constexpr long kNonblock = 04000;
+inline constexpr long kSettable = 02000 | kNonblock | 020000 | 040000 | 01000000;
+
 void created(int fd);      // a forwarded call made a new description for fd
 void shared(int fd);       // fd was closed, duplicated, or replaced by a duplicate
 void all_shared();         // a child process may hold any of them now

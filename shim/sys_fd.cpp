@@ -264,9 +264,7 @@ long sys_fcntl(SyscallFrame& f) {
       return dup_result(proxy_call(72, fdn, cmd, f.a[2]), "fcntl(F_DUPFD)", fdn);
     case 4: {                              // F_SETFL (the placeholder keeps the flags F_GETFL reads)
       long r = fd_status::set(fdn, f.a[2], false, [&] {
-        long old;
-        if (fd_status::known_flags(fdn, &old) && deferred::set_flags(fdn, old, f.a[2])) return 0l;
-        return proxy_call(72, fdn, cmd, f.a[2]);
+        return deferred::set_flags(fdn, f.a[2]) ? 0l : proxy_call(72, fdn, cmd, f.a[2]);
       });
       if (r == 0) local::set_nonblocking(fdn, (f.a[2] & 04000) != 0);
       return r;
