@@ -29,11 +29,11 @@ constexpr std::uint64_t kCap = channel::kChannelDataSize;
 // of the same number that outlasted its spin (a call that blocks, such as accept or epoll_wait
 // on an idle socket): on few cores a spin that does not pay takes the CPU the proxy needs.
 constexpr std::uint64_t kSpinCycles = 150000;
-constexpr std::uint64_t kShortSpinCycles = 9000;  // ~50 microseconds of TSC before sleeping
-// A sched_yield that kept this thread off its CPU this long (~250 µs, a time slice of another task) means other tasks want
-// the CPU (a busy node): yielding then waits behind their time slices, milliseconds per round
-// trip, while a sleeping thread that is woken gets the CPU back at once. For the next ~50 ms
-// this thread waits for a worker on its own CPU by sleeping.
+constexpr std::uint64_t kShortSpinCycles = 9000;
+// A sched_yield that kept this thread off its CPU this long (~250 µs: another task's time
+// slice) means other tasks want the CPU (a busy node): yielding then waits behind their time
+// slices, milliseconds per round trip, while a sleeping thread that is woken gets the CPU
+// back at once. For the next ~50 ms this thread waits for a worker on its own CPU by sleeping.
 constexpr std::uint64_t kLongYieldCycles = 750000;
 constexpr std::uint64_t kContendedCycles = 150'000'000;
 

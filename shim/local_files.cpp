@@ -429,10 +429,10 @@ bool intercept(const syscalls::SyscallInfo& info, SyscallFrame& f, long* result)
     case 17: case 18: case 295: case 296: case 327: case 328:  // pread/pwrite families
       *result = -abi::kESPIPE;
       return true;
-    case 40: case 275: case 276:  // sendfile, splice, tee: their routines move the pipe to the host
-      return false;
     default:
-      return false;  // fstat, lseek (ESPIPE), fsync (EINVAL)…: the placeholder answers alike
+      // fstat, lseek (ESPIPE), fsync (EINVAL)…: the placeholder answers alike; sendfile,
+      // splice and tee: their routines move the pipe to the host first.
+      return false;
   }
 }
 
