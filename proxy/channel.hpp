@@ -116,6 +116,7 @@ struct Stats {
   std::uint64_t proxy_wakeups;   // forwarded calls that found the proxy worker asleep
   std::uint64_t enclave_sleeps;  // forwarded calls whose answer came only after the spin
   std::uint64_t deferred_calls;  // calls answered at once and made later (shim/deferred_calls.hpp)
+  std::uint64_t huge_regions;    // 2 MiB regions populated for huge host pages (shim/memory.cpp)
 };
 
 struct WindowHeader {
