@@ -193,10 +193,15 @@ long exec_child(std::uint64_t upath, std::uint64_t uargv, std::uint64_t uenvp) {
   long plen = user::strnlen(upath, 4096);
   if (plen < 0) r = plen;
   else if (plen >= 4096) r = -abi::kENAMETOOLONG;
-  // /proc/self/exe is the program (shim/proc_files.hpp); the host's would be Cocoon itself.
-  char given[24] = {};
-  if (r == 0 && plen < static_cast<long>(sizeof given) && user::copy_from(given, upath, static_cast<std::uint64_t>(plen)) &&
-      (__builtin_memcmp(given, "/proc/self/exe", 15) == 0 || __builtin_memcmp(given, "/proc/thread-self/exe", 22) == 0) && proc::exe()[0]) {
+  // /proc/self/exe (or /proc/<own pid>/exe) is the program (shim/proc_files.hpp); the host's
+  // would be Cocoon itself.
+  char given[32] = {};
+  bool own_exe = false;
+  if (r == 0 && plen < static_cast<long>(sizeof given) && user::copy_from(given, upath, static_cast<std::uint64_t>(plen))) {
+    proc::alias_own_pid(given, static_cast<std::size_t>(plen), sizeof given);
+    own_exe = __builtin_memcmp(given, "/proc/self/exe", 15) == 0 || __builtin_memcmp(given, "/proc/thread-self/exe", 22) == 0;
+  }
+  if (own_exe && proc::exe()[0]) {
     upath = 0;
     for (const char* e = proc::exe(); *e;) strings[used++] = *e++;
   }

@@ -12,3 +12,6 @@ print("fd", fds == sorted(os.listdir("/proc/self/fd")), str(r) in fds, str(w) in
 print("maps", open(f"{p}/maps").readline() == open("/proc/self/maps").readline())
 print("stat", open(f"{p}/stat").read().split()[1] == open("/proc/self/stat").read().split()[1])
 print("not a prefix of another pid", not os.path.exists(f"{p}0/cmdline") or os.path.exists(f"/proc/{os.getpid()}0"))
+# Executing /proc/<own pid>/exe starts the program again (the host's entry is Cocoon itself).
+import subprocess
+print("exec", subprocess.run([f"{p}/exe", "-c", "print('again')"], capture_output=True, text=True).stdout.strip())
