@@ -24,6 +24,8 @@ enum class Hostile {
   Peek,          // at the first request, try to read enclave memory (ptrace, process_vm_readv,
                  // /proc/<pid>/mem) and report each result on stderr
   FailDeferred,  // every deferred call (shim/deferred_calls.hpp) is reported as failed (EIO)
+  ChangedReread, // a pread of a "cocoon-hostile…" file at offset 0 of 16 KiB (the loader's
+                 // look at an ELF's headers) returns byte 10 changed: other reads of it do not
 };
 Hostile parse_hostile(const std::string& name);  // throws std::invalid_argument
 

@@ -87,6 +87,11 @@ long hostile_result(Hostile h, const channel::Request& rq, long r, std::uint8_t*
         if (rq.op == SYS_statx) std::memcpy(data + rq.args[4] + 40, &bad, 8);
       }
       return r;
+    case Hostile::ChangedReread:
+      if (rq.op == SYS_openat && r >= 0 && names_hostile_file(rq, data)) mark_hostile_fd(r);
+      if (rq.op == SYS_pread64 && r > 10 && rq.args[3] == 0 && rq.args[2] == 16384 && is_hostile_fd(rq.args[0]))
+        data[rq.args[1] + 10] ^= 1;
+      return r;
     case Hostile::BadErrno:
       return -100000;
     default:
@@ -250,8 +255,9 @@ Hostile parse_hostile(const std::string& name) {
   if (name == "bad-errno") return Hostile::BadErrno;
   if (name == "peek") return Hostile::Peek;
   if (name == "fail-deferred") return Hostile::FailDeferred;
+  if (name == "changed-reread") return Hostile::ChangedReread;
   throw std::invalid_argument("unknown hostile proxy mode '" + name +
-                              "' (read-too-long, negative-fd, reused-fd, stat-size, bad-errno, peek, fail-deferred)");
+                              "' (read-too-long, negative-fd, reused-fd, stat-size, bad-errno, peek, fail-deferred, changed-reread)");
 }
 
 void run_proxy(const ProxyOptions& opts) {

@@ -81,9 +81,9 @@ void load_open_file(const char* path, const trusted::LoaderFile& file, bool main
   loader::ElfError e = loader::parse_elf(head, static_cast<std::size_t>(got), static_cast<std::uint64_t>(file_size), out.info);
   if (e != loader::ElfError::Ok) fatal("%s: %s", path, loader::elf_error_message(e));
   if (out.info.kind == loader::ElfKind::SharedObject) fatal("%s: a shared library, not a program", path);
+  std::uint8_t buf[loader::kMaxInterpLen];  // read, so kept until the file is verified
   if (out.info.has_interp) {
     if (out.info.interp_size >= sizeof out.interp) fatal("%s: interpreter path too long", path);
-    std::uint8_t buf[loader::kMaxInterpLen];
     long n = trusted::loader_pread(ctx.file, buf, out.info.interp_size, out.info.interp_offset);
     if (n != static_cast<long>(out.info.interp_size)) fatal("%s: cannot read its interpreter path", path);
     if (loader::check_interp(buf, out.info.interp_size, out.info) != loader::ElfError::Ok)
@@ -94,12 +94,14 @@ void load_open_file(const char* path, const trusted::LoaderFile& file, bool main
   loader::LoadOps ops{&ctx, main ? op_reserve : op_reserve_anywhere, op_read, op_protect};
   e = loader::load_elf(out.info, ops, out.image);
   if (e != loader::ElfError::Ok) fatal("%s: cannot load: %s", path, loader::elf_error_message(e));
+  // Everything read above (headers, interpreter path, segments) is checked before any use.
+  if (long v = trusted::loader_verify(ctx.file); v < 0) fatal("cannot load %s: it failed verification (errno %ld)", path, -v);
   trusted::loader_close(ctx.file);
 }
 
 void load_file(const char* path, bool main, Loaded& out) {
   trusted::LoaderFile f{};
-  if (long e = trusted::loader_open(path, f); e < 0) fatal("cannot open %s (errno %ld)", path, -e);
+  if (long e = trusted::loader_open(path, f, /*after_load=*/true); e < 0) fatal("cannot open %s (errno %ld)", path, -e);
   load_open_file(path, f, main, out);
 }
 
@@ -129,7 +131,7 @@ long open_for_start(const char* path, trusted::LoaderFile& out) {
     g_kept.valid = false;
     return 0;
   }
-  return trusted::loader_open(path, out);
+  return trusted::loader_open(path, out, /*after_load=*/true);
 }
 
 std::uint64_t cpuid_edx1() {
@@ -197,9 +199,12 @@ long check_startable(const char* path, bool keep_open) {
     long n = trusted::loader_pread(file, head, sizeof head, 0);
     if (n < 0) fatal("cannot read %s (errno %ld)", path, -n);
     if (n < 2 || head[0] != '#' || head[1] != '!') {
+      trusted::loader_forget_reads(file);  // `head` goes: the loader reads (and checks) it again
       file_open = true;
       break;
     }
+    // A script's #! line picks the interpreter: verified before it is used.
+    if (long v = trusted::loader_verify(file); v < 0) fatal("cannot run %s: it failed verification (errno %ld)", path, -v);
     trusted::loader_close(file);
     loader::ScriptLine sb;
     loader::ScriptError se = loader::parse_script(reinterpret_cast<const std::uint8_t*>(head), static_cast<std::size_t>(n), sb);

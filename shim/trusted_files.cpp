@@ -79,14 +79,16 @@ long proxy_file_size(int pfd, std::int64_t& size) {
   return 0;
 }
 
-void log_mismatch(const policy::Resolved& r, const std::uint8_t digest[32]) {
+void log_mismatch(const char* path, const std::uint8_t expected[32], const std::uint8_t digest[32]) {
   char want[65], got_hex[65];
-  hex(r.sha256, want);
+  hex(expected, want);
   hex(digest, got_hex);
   log("trusted file %s: hash mismatch (manifest says %s, file is %s); refused. Re-run 'cocoon manifest' "
       "and 'cocoon sign', or restore the file",
-      r.path, want, got_hex);
+      path, want, got_hex);
 }
+
+void log_mismatch(const policy::Resolved& r, const std::uint8_t digest[32]) { log_mismatch(r.path, r.sha256, digest); }
 
 // Reads the file's bytes [0, cap) into dst (enclave memory) and hashes them, until end of
 // file or cap. The window's data area is used in two halves: while the proxy reads the next
@@ -415,7 +417,149 @@ long read_for_mapping(int fd, void* dst, std::uint64_t len, std::uint64_t off) {
   return n < 0 ? n : 0;  // bytes past the end of the file stay zero
 }
 
-long loader_open(const char* path, LoaderFile& out) {
+namespace {
+
+// A trusted file the loader reads before it is verified (loader_open's `after_load`).
+struct Extent {
+  std::uint64_t off, len;
+  const std::uint8_t* dst;  // where those file bytes were copied (enclave memory)
+};
+struct DeferredCheck {
+  std::uint8_t want[32];
+  char* path;
+  Extent* ext;
+  std::uint32_t n, cap;
+  bool failed;  // a read could not be recorded: verification refuses
+};
+
+DeferredCheck* new_deferred(const policy::Resolved& r) {
+  auto* d = static_cast<DeferredCheck*>(heap::alloc(sizeof(DeferredCheck)));
+  if (!d) return nullptr;
+  __builtin_memcpy(d->want, r.sha256, 32);
+  d->path = heap::strdup(r.path, r.len);
+  return d;
+}
+
+void free_deferred(DeferredCheck* d) {
+  if (!d) return;
+  heap::free(d->ext, d->cap * sizeof(Extent));
+  heap::free_str(d->path);
+  heap::free(d, sizeof *d);
+}
+
+void record_read(DeferredCheck* d, std::uint64_t off, const void* dst, std::uint64_t len) {
+  if (len == 0) return;
+  if (d->n == d->cap) {
+    std::uint32_t cap = d->cap ? d->cap * 2 : 16;
+    auto* ext = static_cast<Extent*>(heap::alloc(cap * sizeof(Extent)));
+    if (!ext) {
+      d->failed = true;
+      return;
+    }
+    if (d->n) __builtin_memcpy(ext, d->ext, d->n * sizeof(Extent));
+    heap::free(d->ext, d->cap * sizeof(Extent));
+    d->ext = ext;
+    d->cap = cap;
+  }
+  d->ext[d->n++] = Extent{off, len, static_cast<const std::uint8_t*>(dst)};
+}
+
+// Hashes [0, size) in file order: each part from the recorded copy reaching furthest (every
+// other copy of that part must hold the same bytes), parts nobody read from the proxy.
+long hash_recorded(const LoaderFile& f, DeferredCheck* d, std::uint64_t size, std::uint8_t digest[32]) {
+  for (std::uint32_t i = 0; i < d->n; ++i) {
+    const Extent& e = d->ext[i];
+    if (e.off > size || e.len > size - e.off) {
+      log("trusted file %s: read past the size the host reported; refused", d->path);
+      return -abi::kEACCES;
+    }
+    // The program's image must still be readable here (an execute-only segment is not):
+    // the shim's own buffers (not the program's memory) always are.
+    auto a = reinterpret_cast<std::uint64_t>(e.dst);
+    if (mem::prot_at(a) >= 0 && !mem::is_mapped(a, e.len, abi::kProtRead)) {
+      log("trusted file %s: a segment the program cannot read cannot be verified; refused", d->path);
+      return -abi::kEACCES;
+    }
+  }
+  constexpr std::uint64_t kScratch = 64 * 1024;
+  std::uint8_t* scratch = nullptr;
+  crypto::Sha256 h;
+  long err = 0;
+  std::uint64_t o = 0;
+  while (o < size && err == 0) {
+    const Extent* best = nullptr;
+    std::uint64_t next = size;  // start of the next recorded read after o
+    for (std::uint32_t i = 0; i < d->n; ++i) {
+      const Extent& e = d->ext[i];
+      if (e.off <= o && o < e.off + e.len) {
+        if (!best || e.off + e.len > best->off + best->len) best = &e;
+      } else if (e.off > o && e.off < next) {
+        next = e.off;
+      }
+    }
+    if (best) {
+      const std::uint64_t end = best->off + best->len;
+      for (std::uint32_t i = 0; i < d->n; ++i) {
+        const Extent& e = d->ext[i];
+        std::uint64_t lo = e.off > o ? e.off : o, hi = e.off + e.len < end ? e.off + e.len : end;
+        if (&e != best && lo < hi && __builtin_memcmp(e.dst + (lo - e.off), best->dst + (lo - best->off), hi - lo) != 0) {
+          log("trusted file %s: bytes %lu..%lu differ between two reads; refused", d->path, lo, hi);
+          err = -abi::kEACCES;
+        }
+      }
+      h.update(best->dst + (o - best->off), end - o);
+      o = end;
+      continue;
+    }
+    if (!scratch && !(scratch = static_cast<std::uint8_t*>(heap::alloc(kScratch)))) {
+      err = -abi::kENOMEM;
+      break;
+    }
+    while (o < next) {
+      std::uint64_t want = next - o < kScratch ? next - o : kScratch;
+      long got = proxy_pread(f.pfd, scratch, want, o);
+      if (got != static_cast<long>(want)) {
+        if (got >= 0) log("trusted file %s: shorter than the size the host reported; refused", d->path);
+        err = got < 0 ? got : -abi::kEACCES;
+        break;
+      }
+      h.update(scratch, want);
+      o += want;
+    }
+  }
+  if (err == 0) {
+    std::uint8_t more;  // the end of the file must be where the host said
+    long r = proxy_pread(f.pfd, &more, 1, size);
+    if (r > 0) log("trusted file %s: longer than the size the host reported; refused", d->path);
+    if (r != 0) err = r < 0 ? r : -abi::kEACCES;
+  }
+  heap::free(scratch, kScratch);
+  h.final(digest);
+  return err;
+}
+
+}  // namespace
+
+long loader_verify(const LoaderFile& f) {
+  auto* d = static_cast<DeferredCheck*>(f.deferred);
+  if (!d) return 0;
+  std::int64_t size;
+  if (long e = proxy_file_size(f.pfd, size); e < 0) return e;
+  std::uint8_t digest[32] = {};
+  long err = d->failed ? -abi::kENOMEM : hash_recorded(f, d, static_cast<std::uint64_t>(size), digest);
+  if (err == 0 && !crypto::ct_equal(digest, d->want, 32)) {
+    log_mismatch(d->path, d->want, digest);
+    err = -abi::kEACCES;
+  }
+  if (err == 0 && verbose()) log("trusted file %s: %ld bytes verified", d->path, static_cast<long>(size));
+  return err;
+}
+
+void loader_forget_reads(const LoaderFile& f) {
+  if (auto* d = static_cast<DeferredCheck*>(f.deferred)) d->n = 0;
+}
+
+long loader_open(const char* path, LoaderFile& out, bool after_load) {
   policy::Resolved r;
   if (long e = policy::resolve(abi::kAtFdcwd, path, true, r); e < 0) return e;
   if (policy::active() && r.access != policy::Access::Trusted && r.access != policy::Access::Allowed) {
@@ -433,7 +577,14 @@ long loader_open(const char* path, LoaderFile& out) {
     return iago("openat", "new fd", pfd);
   out.pfd = static_cast<int>(pfd);
   out.obj = nullptr;
-  if (r.access == policy::Access::Trusted) {
+  out.deferred = nullptr;
+  if (r.access == policy::Access::Trusted && after_load) {
+    out.deferred = new_deferred(r);
+    if (!out.deferred) {
+      proxy_call(3, pfd);
+      return -abi::kENOMEM;
+    }
+  } else if (r.access == policy::Access::Trusted) {
     long err = 0;
     TrustedFile* t = verify_whole(static_cast<int>(pfd), r, &err);
     if (!t) {
@@ -451,7 +602,9 @@ long loader_pread(const LoaderFile& f, void* dst, std::uint64_t len, std::uint64
     LockGuard guard(t->lock);
     return copy_verified(t, static_cast<std::uint8_t*>(dst), len, off);
   }
-  return proxy_pread(f.pfd, dst, len, off);
+  long got = proxy_pread(f.pfd, dst, len, off);
+  if (got > 0 && f.deferred) record_read(static_cast<DeferredCheck*>(f.deferred), off, dst, static_cast<std::uint64_t>(got));
+  return got;
 }
 
 long loader_size(const LoaderFile& f, std::int64_t& size) {
@@ -465,6 +618,8 @@ long loader_size(const LoaderFile& f, std::int64_t& size) {
 void loader_close(LoaderFile& f) {
   if (f.obj) release(static_cast<TrustedFile*>(f.obj));
   f.obj = nullptr;
+  free_deferred(static_cast<DeferredCheck*>(f.deferred));
+  f.deferred = nullptr;
   proxy_call(3, f.pfd);
 }
 

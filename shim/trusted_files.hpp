@@ -40,12 +40,29 @@ long read_for_mapping(int fd, void* dst, std::uint64_t len, std::uint64_t off);
 
 // For the program loader (enclave memory, no fd in the program's table): opens `path` with
 // the policy applied (trusted: verified; allowed: as is; otherwise -EACCES/-ENOENT).
+//
+// `after_load`: a trusted file is not verified at the open but after loading (the program
+// and its interpreter, at start): loader_pread then reads through the proxy straight into
+// its destination and records where each read went, and loader_verify hashes the file once
+// in file order, taking each recorded range from the enclave copy that will be used (and the
+// bytes nobody read from the proxy), checks that overlapping reads agree, and compares the
+// hash with the manifest's. The loader makes one copy of the file instead of two (the whole
+// file kept in enclave memory, then the segments copied out of it), and a file over 64 MiB
+// is hashed once instead of three times. Nothing read may be used before loader_verify
+// returned 0, and the memory read into must stay unchanged (and readable) until then.
 struct LoaderFile {
   int pfd;
-  void* obj;  // TrustedFile, or nullptr for an allowed file
+  void* obj;       // TrustedFile (verified at the open), or nullptr
+  void* deferred;  // a trusted file to verify after loading, or nullptr
 };
-long loader_open(const char* path, LoaderFile& out);
+long loader_open(const char* path, LoaderFile& out, bool after_load = false);
 long loader_pread(const LoaderFile& f, void* dst, std::uint64_t len, std::uint64_t off);
+// Verifies a file opened `after_load` (0 at once for the others). On a mismatch logs the file
+// and both hashes (as an open does) and returns -EACCES; -errno if it cannot be read.
+long loader_verify(const LoaderFile& f);
+// Forgets the reads recorded so far (their memory is about to be reused; their bytes will
+// not be used): a file opened `after_load` then verifies what is read after.
+void loader_forget_reads(const LoaderFile& f);
 void loader_close(LoaderFile& f);
 long loader_size(const LoaderFile& f, std::int64_t& size);
 

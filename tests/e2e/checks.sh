@@ -136,6 +136,16 @@ run iago_reused_fd 1 "" "impossible value for openat \(new fd: 1\)" -- \
 run iago_stat_size 2 "" "impossible value for (newfstatat|statx|fstat)" -- \
   "$C" run --test-hostile-proxy stat-size -- /bin/ls -l cocoon-hostile-target
 run iago_bad_errno 70 "" "enclave stopped" -- "$C" run --test-hostile-proxy bad-errno -- /bin/true
+# The program is verified after it is loaded (one copy of it, shim/trusted_files.hpp): bytes the
+# host serves differently to two reads are refused, whichever of them the hash took: python's
+# first segment reaches past the 16 KiB of headers the loader parsed, true's does not.
+cp /usr/bin/python3.11 cocoon-hostile-python
+run iago_changed_reread 70 "" "trusted file [^ ]*/cocoon-hostile-python: bytes 0\.\.16384 differ between two reads; refused" -- \
+  "$C" run --test-hostile-proxy changed-reread -- ./cocoon-hostile-python -c 'print("ran")'
+cp /bin/true cocoon-hostile-true
+run iago_changed_reread_headers 70 "" "trusted file [^ ]*/cocoon-hostile-true: bytes 0\.\.[0-9]+ differ between two reads; refused" -- \
+  "$C" run --test-hostile-proxy changed-reread -- ./cocoon-hostile-true
+rm -f cocoon-hostile-python cocoon-hostile-true
 # A call the shim deferred (it told the program it succeeded) that the host then fails.
 run iago_deferred_failed 70 "" "the host failed a deferred setsockopt\(TCP_NODELAY\) on fd [0-9]+ \(result -5\)" -- \
   "$C" run --test-hostile-proxy fail-deferred -- "$P/e2e_deferred_calls"

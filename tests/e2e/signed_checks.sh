@@ -45,6 +45,14 @@ check trusted_script_runs test $rc = 0
 check trusted_script_output has out.txt '^script ran$'
 check trusted_script_verified_by_shim_and_interpreter test "$(grep -cF "trusted file $work/script.sh: " err.txt)" = 2
 check trusted_script_interpreter_verified_once test "$(grep -cE "trusted file [^ ]*/(dash|bash|sh): " err.txt)" = 1
+# Its #! line changed after signing: refused before any interpreter starts.
+cp script.sh script.orig
+printf '#!/bin/bash\necho script ran\n' > script.sh
+"$C" run -v script.toml >out.txt 2>err.txt; rc=$?
+check tampered_script_refused test $rc != 0 -a ! -s out.txt
+check tampered_script_logged has err.txt "trusted file $work/script.sh: hash mismatch"
+check tampered_script_no_interpreter test "$(grep -c 'starting .* in the enclave' err.txt)" = 0
+cp script.orig script.sh
 
 # Trusted files are read through the window in halves of its data area (128 KiB) while the
 # last one is hashed: sizes at and around those boundaries read back exactly.
