@@ -59,7 +59,8 @@ long attestation_op(std::uint64_t op, const long args[6], const std::uint64_t ex
 // the few calls the shim forwards on its own behalf).
 bool operation_allowed(std::uint64_t op);
 
-// Installs the proxy's seccomp allowlist (libseccomp). Throws std::runtime_error.
+// Installs the proxy's seccomp allowlist (compiled when Cocoon is built: seccomp/). Throws
+// std::runtime_error.
 void install_proxy_seccomp();
 
 // Drops CAP_SYS_PTRACE from every capability set (so root cannot read the non-dumpable

@@ -1,7 +1,7 @@
 // The enclave process's seccomp filters, built on the host and installed by the enclave's
 // untrusted runtime just before it enters the enclave:
-//  1. an allowlist (libseccomp) of the host syscalls the shim itself makes — the short list
-//     below, one rule a line; anything else kills the process;
+//  1. an allowlist of the host syscalls the shim itself makes (its rules:
+//     seccomp/filter_rules.cpp, compiled when Cocoon is built); anything else kills the process;
 //  2. a filter that kills the process for any syscall whose instruction pointer is outside
 //     the shim's text, so a syscall that slipped past Syscall User Dispatch cannot reach the
 //     kernel (libseccomp cannot express instruction-pointer checks: raw BPF).

@@ -1,0 +1,75 @@
+// The BPF embedded at build time is exactly what the rules build now (the build regenerates
+// it when they change), and installed as `cocoon run` installs it, it lets through what the
+// proxy needs and refuses what it must not do.
+#include <gtest/gtest.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <vector>
+
+#include "seccomp/compiled_filters.hpp"
+#include "seccomp/filter_rules.hpp"
+
+namespace {
+
+using cocoon::seccomp::build_enclave_allowlist;
+using cocoon::seccomp::build_proxy_filter;
+using cocoon::seccomp::compiled_enclave_allowlist;
+using cocoon::seccomp::compiled_proxy_filter;
+
+std::vector<std::uint8_t> bytes(std::span<const std::uint8_t> s) { return {s.begin(), s.end()}; }
+
+TEST(CompiledFilters, ProxyFilterIsWhatTheRulesBuild) {
+  std::vector<std::uint8_t> now = build_proxy_filter();
+  ASSERT_FALSE(now.empty());
+  EXPECT_EQ(now.size() % sizeof(sock_filter), 0u);
+  EXPECT_EQ(bytes(compiled_proxy_filter()), now);
+}
+
+TEST(CompiledFilters, EnclaveAllowlistIsWhatTheRulesBuild) {
+  std::vector<std::uint8_t> now = build_enclave_allowlist();
+  ASSERT_FALSE(now.empty());
+  EXPECT_EQ(bytes(compiled_enclave_allowlist()), now);
+}
+
+// Runs body() in a child under the compiled proxy filter; returns its exit status, or 1000 +
+// the signal that ended it.
+template <typename F>
+int under_proxy_filter(F body) {
+  std::span<const std::uint8_t> bpf = compiled_proxy_filter();
+  pid_t pid = fork();
+  if (pid == 0) {
+    sock_fprog prog{static_cast<unsigned short>(bpf.size() / 8),
+                    const_cast<sock_filter*>(reinterpret_cast<const sock_filter*>(bpf.data()))};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+      _exit(90);
+    _exit(body());
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1000 + WTERMSIG(status);
+}
+
+TEST(CompiledFilters, ProxyFilterAllowsForwardedCallsAndRefusesOthers) {
+  // getppid is the proxy's own (allowed); ptrace is denied with EPERM; an unlisted call
+  // (personality) fails with ENOSYS; sched_setaffinity only on the calling thread.
+  EXPECT_EQ(under_proxy_filter([] { return syscall(SYS_getppid) > 0 ? 0 : 1; }), 0);
+  EXPECT_EQ(under_proxy_filter([] { return syscall(SYS_ptrace, 0, 0, 0, 0) == -1 && errno == EPERM ? 0 : 1; }), 0);
+  EXPECT_EQ(under_proxy_filter([] { return syscall(SYS_personality, 0xffffffff) == -1 && errno == ENOSYS ? 0 : 1; }), 0);
+  EXPECT_EQ(under_proxy_filter([] {
+              cpu_set_t set;
+              CPU_ZERO(&set);
+              CPU_SET(0, &set);
+              long other = syscall(SYS_sched_setaffinity, getppid(), sizeof set, &set);
+              return other == -1 && errno == ENOSYS ? 0 : 1;
+            }),
+            0);
+}
+
+}  // namespace
