@@ -344,7 +344,7 @@ long advise(std::uint64_t addr, std::uint64_t len, int advice) {
 }
 
 void prefault(std::uint64_t addr, std::uint64_t len) {
-  constexpr std::uint64_t kPopulateMax = 64ull << 20;
+  constexpr std::uint64_t kPopulateMax = 512ull << 20;  // a copy of this much is written whole anyway
   const std::uint64_t a = addr & ~(kPage - 1);
   len = page_up(addr + len) - a;
   if (len > kPopulateMax) len = kPopulateMax;

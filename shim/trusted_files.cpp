@@ -19,10 +19,17 @@ namespace cocoon::shim::trusted {
 namespace {
 
 constexpr std::uint64_t kChunk = 64 * 1024;
-// Files up to this size are kept whole in enclave memory while open: read and hashed once at
-// open, then every read, pread and mmap copies verified bytes without asking the host again.
-// Larger files keep only one chunk and a hash per chunk, and fetch and re-check chunks.
-constexpr std::int64_t kResidentMax = 64ll << 20;
+// Files up to an eighth of the enclave's heap (at least 64 MiB, at most 512 MiB) are kept whole
+// in enclave memory while open: read and hashed once at open, then every read, pread and mmap
+// copies verified bytes without asking the host again. Larger files (or any file when
+// enclave memory runs short) keep only one chunk and a hash per chunk, and fetch and re-check
+// chunks: hashed twice at open (whole and per chunk) and again at every later access, which
+// for a file a program maps whole (the JDK's 123 MiB lib/modules) costs three hashes of it.
+constexpr std::int64_t kResidentMin = 64ll << 20, kResidentCap = 512ll << 20;
+std::int64_t resident_max() {
+  auto eighth = static_cast<std::int64_t>(mem::epc_limit() / 8);
+  return eighth < kResidentMin ? kResidentMin : eighth > kResidentCap ? kResidentCap : eighth;
+}
 constexpr std::int64_t kMaxTrustedSize = 64ll << 30;
 
 struct TrustedFile {
@@ -186,8 +193,12 @@ TrustedFile* verify_whole(int pfd, const policy::Resolved& r, long* err) {
     *err = e;
     return nullptr;
   }
-  TrustedFile* t = hinted <= kResidentMax ? verify_resident(pfd, r, static_cast<std::uint64_t>(hinted), err)
-                                          : verify_chunked(pfd, r, hinted, err);
+  TrustedFile* t = nullptr;
+  if (hinted <= resident_max()) {
+    t = verify_resident(pfd, r, static_cast<std::uint64_t>(hinted), err);
+    if (!t && *err == -abi::kENOMEM) *err = 0;  // no room for it whole: by chunks below
+  }
+  if (!t && *err == 0) t = verify_chunked(pfd, r, hinted, err);
   if (t) t->id = __atomic_fetch_add(&g_next_id, 1, __ATOMIC_RELAXED);
   if (t && verbose()) log("trusted file %s: %lu bytes verified", r.path, t->length);
   return t;

@@ -105,13 +105,15 @@ check tampered_file_refused has out.txt '^open error Permission denied'
 check tampered_file_logged has err.txt "trusted file $work/trusted.txt: hash mismatch \(manifest says [0-9a-f]{64}, file is [0-9a-f]{64}\)"
 cp trusted.orig trusted.txt
 
-# Changed on the host after the enclave opened it. Files up to 64 MiB stay whole in enclave
-# memory while open (verified once): later reads still give the verified bytes, never the
-# host's new ones. Larger files are fetched again chunk by chunk: the changed chunk is refused.
+# Changed on the host after the enclave opened it. Files up to an eighth of the enclave's heap
+# (at least 64 MiB) stay whole in enclave memory while open (verified once): later reads still
+# give the verified bytes, never the host's new ones. Larger files are fetched again chunk by
+# chunk: the changed chunk is refused.
 ( "$C" run --no-manifest -- /bin/true >/dev/null 2>&1 )  # warm the page cache of cocoon itself
-swap_after_open() {  # swap_after_open FILE: runs the reader on FILE, changes byte 131080 meanwhile
+swap_after_open() {  # swap_after_open FILE [ENCLAVE_SIZE]: runs the reader on FILE, changes byte 131080 meanwhile
   rm -f go
   "$C" manifest --output wait.toml --trusted "$1" --allowed "$work/go" -- "$work/reader" "$1" wait "$work/go" 131072 >/dev/null 2>&1
+  [ -n "${2:-}" ] && sed -i "s/^size = .*/size = \"$2\"/" wait.toml
   "$C" sign --key signer.pem wait.toml >/dev/null 2>&1
   "$C" run wait.toml >out.txt 2>err.txt &
   local runner=$!
@@ -134,13 +136,28 @@ cp trusted.orig trusted.txt
 printf 'TRUSTED-CONTENT\n' > big.txt
 head -c 51000000 /dev/urandom | base64 -w 64 >> big.txt   # about 66 MiB: past the resident limit
 cp big.txt big.orig
-swap_after_open "$work/big.txt"
+swap_after_open "$work/big.txt" 256M   # an eighth of its heap is under 64 MiB: the limit is 64 MiB
 check swapped_after_open_first_reads_ok test "$(grep -c ' ok TRUSTED-CONTENT' out.txt)" = 3
 check swapped_bytes_never_seen test "$(grep -c ' ok ' out.txt)" = 3
 check swapped_after_open_read_refused has out.txt '^read error Permission denied$'
 check swapped_after_open_pread_refused has out.txt '^pread error Permission denied$'
 check swapped_after_open_mmap_refused has out.txt '^mmap error Permission denied$'
 check swapped_after_open_logged has err.txt "changed on the host after it was opened"
+# The same 66 MiB file in a 4 GiB enclave (an eighth of its heap is 512 MiB) stays whole:
+# later reads give the verified bytes, never the host's new ones.
+cp big.orig big.txt
+swap_after_open "$work/big.txt"
+check big_resident_later_reads_verified_bytes test "$(grep -cF " ok $(dd if=big.orig bs=1 skip=131072 count=16 status=none)" out.txt)" = 3
+check big_resident_bytes_never_seen test "$(grep -c ' ok ' out.txt)" = 6
+# A file that would be kept whole but does not fit in the enclave's memory is read by chunks
+# instead (60 MiB in a 64 MiB enclave), not refused.
+head -c 62914560 /dev/zero | tr '\0' 'A' > f60.bin
+"$C" manifest --output fit.toml --trusted "$work/f60.bin" -- "$work/reader" "$work/f60.bin" >/dev/null 2>&1
+sed -i 's/^size = .*/size = "64M"/' fit.toml
+"$C" sign --key signer.pem fit.toml >/dev/null 2>&1
+"$C" run fit.toml >out.txt 2>err.txt; rc=$?
+check no_room_to_keep_whole_reads_by_chunks test $rc = 0 -a "$(grep -c '^[a-z]* ok AAAAAAAAAAAAAAAA$' out.txt)" = 3
+rm -f f60.bin
 rm -f big.txt big.orig
 
 # Directories on the way to trusted files are visible, others hidden (also one whose name
