@@ -2,9 +2,10 @@
 //
 // Opening a trusted file reads it once through the proxy and hashes it whole; a mismatch with
 // the manifest refuses the open (EACCES) with a log line naming the file and both hashes.
-// A file of up to 64 MiB then stays whole in enclave memory while it is open: reads, preads,
-// readvs and mmaps copy the verified bytes, so what the host does to the file afterwards is
-// never seen. For a larger file the shim keeps the SHA-256 of every 64 KiB chunk instead;
+// A file of up to an eighth of the enclave's heap (at least 64 MiB, at most 512 MiB) then
+// stays whole in enclave memory while it is open: reads, preads, readvs and mmaps copy the
+// verified bytes, so what the host does to the file afterwards is never seen. For a larger
+// file (or one there is no room for) the shim keeps the SHA-256 of every 64 KiB chunk instead;
 // later accesses fetch chunks again and check each against its hash, so a file the host swaps
 // after the open is refused (EACCES). Read offsets and sizes are the shim's, not the host's.
 #pragma once
@@ -47,8 +48,8 @@ long read_for_mapping(int fd, void* dst, std::uint64_t len, std::uint64_t off);
 // in file order, taking each recorded range from the enclave copy that will be used (and the
 // bytes nobody read from the proxy), checks that overlapping reads agree, and compares the
 // hash with the manifest's. The loader makes one copy of the file instead of two (the whole
-// file kept in enclave memory, then the segments copied out of it), and a file over 64 MiB
-// is hashed once instead of three times. Nothing read may be used before loader_verify
+// file kept in enclave memory, then the segments copied out of it), and a file too large to
+// keep whole is hashed once instead of three times. Nothing read may be used before loader_verify
 // returned 0, and the memory read into must stay unchanged (and readable) until then.
 struct LoaderFile {
   int pfd;
