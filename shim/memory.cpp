@@ -349,31 +349,47 @@ void prefault(std::uint64_t addr, std::uint64_t len) {
   len = page_up(addr + len) - a;
   if (len > kPopulateMax) len = kPopulateMax;
   const std::uint64_t e = a + len;
-  LockGuard guard(s.lock);
   // The aligned 2 MiB regions at either end that the range fills only in part become whole
   // huge pages when the rest of them is free: that rest is populated too (zero, as a free
-  // range reads once mapped) and made inaccessible again, as any unmapped range is.
+  // range reads once mapped) and made inaccessible again, as any unmapped range is. Under the
+  // lock, so that nothing is mapped there meanwhile; the range's own pages need no lock.
   const std::uint64_t lo = a & ~(kHuge - 1), hi = (e + kHuge - 1) & ~(kHuge - 1);
   auto filled = [&](std::uint64_t region) {
     std::uint64_t from = a > region ? a : region, to = e < region + kHuge ? e : region + kHuge;
     return to > from ? to - from : 0;
   };
-  bool head = lo < a && lo >= s.lo && filled(lo) >= kHugeWorth && range_free(lo, a - lo);
-  bool tail = hi > e && hi <= s.hi && filled(hi - kHuge) >= kHugeWorth && range_free(e, hi - e);
-  // An extension only helps when its region then is whole (a range inside one region needs both).
-  if (head && (tail ? hi : e) < lo + kHuge) head = false;
-  if (tail && (head ? lo : a) > hi - kHuge) tail = false;
-  const std::uint64_t from = head ? lo : a, to = tail ? hi : e;
-  const std::uint64_t huge_from = (from + kHuge - 1) & ~(kHuge - 1), huge_to = to & ~(kHuge - 1);
-  if (head) commit(lo, a - lo, abi::kProtRead | abi::kProtWrite);
-  if (tail) commit(e, hi - e, abi::kProtRead | abi::kProtWrite);
+  bool head, tail;
+  {
+    LockGuard guard(s.lock);
+    head = lo < a && lo >= s.lo && filled(lo) >= kHugeWorth && range_free(lo, a - lo);
+    tail = hi > e && hi <= s.hi && filled(hi - kHuge) >= kHugeWorth && range_free(e, hi - e);
+    // An extension only helps when its region then is whole (a range inside one region needs both).
+    if (head && (tail ? hi : e) < lo + kHuge) head = false;
+    if (tail && (head ? lo : a) > hi - kHuge) tail = false;
+    if (head || tail) {
+      // The regions holding an extension, whole (one, when the range lies inside it).
+      std::uint64_t regions[2];
+      int n = 0;
+      if (head) regions[n++] = lo;
+      if (tail && !(head && hi - kHuge == lo)) regions[n++] = hi - kHuge;
+      if (head) commit(lo, a - lo, abi::kProtRead | abi::kProtWrite);
+      if (tail) commit(e, hi - e, abi::kProtRead | abi::kProtWrite);
+      for (int i = 0; i < n; ++i) {
+        host::call(abi::kMadvise, regions[i], kHuge, abi::kMadvHugepage);
+        host::call(abi::kMadvise, regions[i], kHuge, abi::kMadvPopulateWrite);
+      }
+      if (g.window) __atomic_fetch_add(&g.window->stats.huge_regions, static_cast<std::uint64_t>(n), __ATOMIC_RELAXED);
+      if (head) commit(lo, a - lo, abi::kProtNone);
+      if (tail) commit(e, hi - e, abi::kProtNone);
+    }
+  }
+  // The aligned regions inside the range (an extension's region is not one of them).
+  const std::uint64_t huge_from = (a + kHuge - 1) & ~(kHuge - 1), huge_to = e & ~(kHuge - 1);
   if (huge_to > huge_from) {
     host::call(abi::kMadvise, huge_from, huge_to - huge_from, abi::kMadvHugepage);
     if (g.window) __atomic_fetch_add(&g.window->stats.huge_regions, (huge_to - huge_from) / kHuge, __ATOMIC_RELAXED);
   }
-  host::call(abi::kMadvise, from, to - from, abi::kMadvPopulateWrite);
-  if (head) commit(lo, a - lo, abi::kProtNone);
-  if (tail) commit(e, hi - e, abi::kProtNone);
+  host::call(abi::kMadvise, a, len, abi::kMadvPopulateWrite);
 }
 
 void release_program_memory() {
