@@ -82,6 +82,12 @@ struct alignas(64) Channel {
   alignas(64) std::uint32_t proxy_sleeping;    // futex word the proxy worker sleeps on
   std::int32_t worker_tid;                     // the proxy worker's tid (for kInterruptSignal)
   std::int32_t worker_cpu;                     // the CPU the worker waits (or sleeps pinned) on
+  // TSC when the worker took up the request it is on (0 between requests), and how long the
+  // last one took it (deferred calls included). The enclave thread tells its own call from
+  // other tasks when a yield to the worker took long (shim/forward.cpp). Untrusted: they only
+  // tune waiting.
+  std::uint64_t worker_busy_since;
+  std::uint64_t worker_busy_cycles;
   alignas(64) std::uint32_t enclave_sleeping;  // futex word the enclave thread sleeps on
   std::int32_t enclave_cpu;                    // the CPU the enclave thread posted its last request
                                                //   from: the worker sleeps pinned to it, so that
@@ -100,6 +106,30 @@ struct alignas(64) Channel {
 static_assert(sizeof(Channel) == kChannelSize, "channel layout");
 static_assert(offsetof(Channel, data) == 4096, "channel data page aligned");
 static_assert(offsetof(Channel, deferred_ret) + sizeof(Channel::deferred_ret) <= 4096, "channel header fits one page");
+
+// The worker's account of its time on requests (Channel::worker_busy_since/_cycles): it took
+// up a request at TSC `now`, or answered one at TSC `now`.
+inline void worker_took_up(Channel& ch, std::uint64_t now) { __atomic_store_n(&ch.worker_busy_since, now, __ATOMIC_RELAXED); }
+inline void worker_answered(Channel& ch, std::uint64_t now) {
+  std::uint64_t since = __atomic_load_n(&ch.worker_busy_since, __ATOMIC_RELAXED);
+  __atomic_store_n(&ch.worker_busy_cycles, since && now > since ? now - since : 0, __ATOMIC_RELAXED);
+  __atomic_store_n(&ch.worker_busy_since, 0, __ATOMIC_RELAXED);
+}
+
+// An enclave thread's sched_yield to its worker from TSC `before` to `after`: whether it took
+// longer than `threshold` beyond the worker's own time on this thread's request (answered:
+// what it took; still on it: since it took it up), i.e. whether other tasks held the CPU.
+// The worker's account is untrusted: it can only change how the thread waits.
+inline bool yield_was_contended(const Channel& ch, std::uint64_t before, std::uint64_t after, std::uint64_t threshold) {
+  if (after <= before || after - before <= threshold) return false;
+  std::uint64_t own = 0;
+  if (__atomic_load_n(&ch.state, __ATOMIC_ACQUIRE) != kRequest) {
+    own = __atomic_load_n(&ch.worker_busy_cycles, __ATOMIC_RELAXED);
+  } else if (std::uint64_t since = __atomic_load_n(&ch.worker_busy_since, __ATOMIC_RELAXED); since && since < after) {
+    own = after - (since > before ? since : before);
+  }
+  return after - before - threshold > own;
+}
 
 // Per-syscall counters written by the shim (enclave-side statistics for `--stats`).
 struct Stats {

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 #include <cerrno>
 #include <csignal>
@@ -124,6 +125,7 @@ int move_to_private_range(int fd, channel::WindowHeader* w) {
 channel::WindowHeader* g_window;
 
 void respond(channel::Channel* ch, long r) {
+  channel::worker_answered(*ch, __rdtsc());
   ch->resp.ret = r;
   __atomic_store_n(&ch->state, channel::kResponse, __ATOMIC_SEQ_CST);
   if (__atomic_load_n(&ch->enclave_sleeping, __ATOMIC_SEQ_CST)) futex_wake(&ch->state);
@@ -205,6 +207,7 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
       futex_wait(&ch->state, st);
     }
     __atomic_store_n(&ch->proxy_sleeping, 0u, __ATOMIC_RELAXED);
+    channel::worker_took_up(*ch, __rdtsc());
     channel::Request rq;
     std::memcpy(&rq, &ch->req, sizeof rq);
     make_deferred_calls(ch, opts.window, opts.hostile);

@@ -109,6 +109,7 @@ void proxy_start(channel::Channel* ch) {
   }
 }
 
+
 long proxy_finish(channel::Channel* ch) {
   ShimThread* self = current_thread();
   std::uint64_t op = ch->req.op;  // as this thread wrote it: tunes the wait, says if it may be interrupted
@@ -130,7 +131,8 @@ long proxy_finish(channel::Channel* ch) {
       if (before < self->contended_until) break;
       host::call(abi::kSchedYield);
       std::uint64_t after = host::rdtsc();
-      if (after - before > kLongYieldCycles) {
+      // Long, and not because the worker was busy with this very call (a large read, say).
+      if (channel::yield_was_contended(*ch, before, after, kLongYieldCycles)) {
         self->contended_until = after + kContendedCycles;
         break;
       }
