@@ -158,10 +158,11 @@ long map_locked(std::uint64_t hint, std::uint64_t len, int prot, bool fixed, boo
     if (hint && !(hint & (kPage - 1)) && hint >= s.lo && hint + len <= s.hi && hint + len > hint &&
         range_free(hint, len))
       a = hint;
-    else if (len >= kHugeWorth && (a = find_gap((len + kHuge - 1) & ~(kHuge - 1), s.hi, kHuge)) != 0)
-      ;  // a large mapping starts a free aligned 2 MiB region that it fills (see prefault)
-    else
-      a = find_gap(len, s.hi);
+    else {
+      // A large mapping starts a free aligned 2 MiB region that it fills (see prefault).
+      if (len >= kHugeWorth) a = find_gap((len + kHuge - 1) & ~(kHuge - 1), s.hi, kHuge);
+      if (!a) a = find_gap(len, s.hi);
+    }
     if (!a) return -abi::kENOMEM;
   }
   if (!commit(a, len, prot)) return -abi::kENOMEM;
