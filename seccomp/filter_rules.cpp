@@ -72,11 +72,11 @@ std::vector<std::uint8_t> build_proxy_filter() {
   // What the enclave forwards.
   for (const syscalls::SyscallInfo& info : syscalls::kSyscallTable)
     if (info.route == syscalls::Route::Forward) f.allow(static_cast<int>(info.nr));
-  f.allow("close");   // fd table: close, dup, dup2, dup3 are forwarded by the shim
+  f.allow("close");  // fd table: close, dup, dup2, dup3 are forwarded by the shim
   f.allow("dup");
   f.allow("dup2");
   f.allow("dup3");
-  f.allow("umask");   // kept equal to the program's umask
+  f.allow("umask");  // kept equal to the program's umask
 
   // The proxy's own runtime: threads, memory, futexes, signals, exit.
   f.allow("futex");

@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
     std::fprintf(out, "std::span<const std::uint8_t> compiled_proxy_filter() { return kProxy; }\n");
     std::fprintf(out, "std::span<const std::uint8_t> compiled_enclave_allowlist() { return kEnclave; }\n");
     std::fprintf(out, "\n}  // namespace cocoon::seccomp\n");
-    if (std::fclose(out) != 0 || std::rename(tmp.c_str(), argv[1]) != 0) throw std::runtime_error("cannot write " + std::string(argv[1]));
+    if (std::fclose(out) != 0 || std::rename(tmp.c_str(), argv[1]) != 0)
+      throw std::runtime_error("cannot write " + std::string(argv[1]));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cocoon_gen_filters: %s\n", e.what());
     return 1;

@@ -1,6 +1,8 @@
 // The BPF embedded at build time is exactly what the rules build now (the build regenerates
 // it when they change), and installed as `cocoon run` installs it, it lets through what the
 // proxy needs and refuses what it must not do.
+#include "seccomp/compiled_filters.hpp"
+
 #include <gtest/gtest.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -13,7 +15,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "seccomp/compiled_filters.hpp"
 #include "seccomp/filter_rules.hpp"
 
 namespace {
@@ -23,7 +24,9 @@ using cocoon::seccomp::build_proxy_filter;
 using cocoon::seccomp::compiled_enclave_allowlist;
 using cocoon::seccomp::compiled_proxy_filter;
 
-std::vector<std::uint8_t> bytes(std::span<const std::uint8_t> s) { return {s.begin(), s.end()}; }
+std::vector<std::uint8_t> bytes(std::span<const std::uint8_t> s) {
+  return {s.begin(), s.end()};
+}
 
 TEST(CompiledFilters, ProxyFilterIsWhatTheRulesBuild) {
   std::vector<std::uint8_t> now = build_proxy_filter();
@@ -61,7 +64,8 @@ TEST(CompiledFilters, ProxyFilterAllowsForwardedCallsAndRefusesOthers) {
   // (personality) fails with ENOSYS; sched_setaffinity only on the calling thread.
   EXPECT_EQ(under_proxy_filter([] { return syscall(SYS_getppid) > 0 ? 0 : 1; }), 0);
   EXPECT_EQ(under_proxy_filter([] { return syscall(SYS_ptrace, 0, 0, 0, 0) == -1 && errno == EPERM ? 0 : 1; }), 0);
-  EXPECT_EQ(under_proxy_filter([] { return syscall(SYS_personality, 0xffffffff) == -1 && errno == ENOSYS ? 0 : 1; }), 0);
+  EXPECT_EQ(under_proxy_filter([] { return syscall(SYS_personality, 0xffffffff) == -1 && errno == ENOSYS ? 0 : 1; }),
+            0);
   EXPECT_EQ(under_proxy_filter([] {
               cpu_set_t set;
               CPU_ZERO(&set);

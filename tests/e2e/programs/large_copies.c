@@ -17,7 +17,9 @@
 #define HUGE (2ul << 20)
 
 static sigjmp_buf g_jump;
-static void on_fault(int sig) { siglongjmp(g_jump, sig); }
+static void on_fault(int sig) {
+  siglongjmp(g_jump, sig);
+}
 
 // 1 when reading the byte at p faults.
 static int read_faults(volatile const char* p) {
@@ -26,7 +28,9 @@ static int read_faults(volatile const char* p) {
   return 0;
 }
 
-static unsigned char pattern(size_t i) { return (unsigned char)(i * 131 + (i >> 12) * 7 + 1); }
+static unsigned char pattern(size_t i) {
+  return (unsigned char)(i * 131 + (i >> 12) * 7 + 1);
+}
 
 static int make_file(const char* path, size_t len) {
   FILE* f = fopen(path, "wb");
