@@ -3,8 +3,6 @@
 // BPF when Cocoon is built. Anything else fails with ENOSYS; attempts to reach another
 // process's memory are refused with EPERM.
 #include <linux/capability.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,17 +14,13 @@
 
 #include "proxy/proxy.hpp"
 #include "seccomp/compiled_filters.hpp"
+#include "seccomp/install_filter.hpp"
 
 namespace cocoon::proxy {
 
 void install_proxy_seccomp() {
-  std::span<const std::uint8_t> bpf = seccomp::compiled_proxy_filter();
-  sock_fprog prog{static_cast<unsigned short>(bpf.size() / sizeof(sock_filter)),
-                  const_cast<sock_filter*>(reinterpret_cast<const sock_filter*>(bpf.data()))};
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-    throw std::runtime_error(std::string("cannot set no_new_privs: ") + std::strerror(errno));
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
-    throw std::runtime_error(std::string("cannot install the seccomp filter: ") + std::strerror(errno));
+  if (int e = seccomp::install_filter(seccomp::compiled_proxy_filter()); e != 0)
+    throw std::runtime_error(std::string("cannot install the seccomp filter: ") + std::strerror(-e));
 }
 
 bool drop_ptrace_capability() {

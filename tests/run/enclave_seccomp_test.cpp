@@ -1,11 +1,8 @@
 // The enclave process's allowlist lets the shim create threads — clone with exactly the
 // shim's thread flags — and nothing that would create a process.
 #include <gtest/gtest.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "seccomp/install_filter.hpp"
 #include "tools/run/enclave_seccomp.hpp"
 
 namespace {
@@ -28,9 +26,7 @@ int under_allowlist(F body) {
   std::vector<std::uint8_t> bpf = cocoon::run::enclave_allowlist_bpf();
   pid_t pid = fork();
   if (pid == 0) {
-    sock_fprog prog{static_cast<unsigned short>(bpf.size() / 8), reinterpret_cast<sock_filter*>(bpf.data())};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
-      _exit(90);
+    if (cocoon::seccomp::install_filter(bpf) != 0) _exit(90);
     _exit(body());
   }
   int status = 0;

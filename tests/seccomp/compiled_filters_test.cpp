@@ -1,12 +1,10 @@
 // The BPF embedded at build time is exactly what the rules build now (the build regenerates
-// it when they change), and installed as `cocoon run` installs it, it lets through what the
-// proxy needs and refuses what it must not do.
+// it when they change), and installed as `cocoon run` installs it (install_filter), it lets
+// through what the proxy needs and refuses what it must not do.
 #include "seccomp/compiled_filters.hpp"
 
 #include <gtest/gtest.h>
 #include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +14,7 @@
 #include <vector>
 
 #include "seccomp/filter_rules.hpp"
+#include "seccomp/install_filter.hpp"
 
 namespace {
 
@@ -45,13 +44,9 @@ TEST(CompiledFilters, EnclaveAllowlistIsWhatTheRulesBuild) {
 // the signal that ended it.
 template <typename F>
 int under_proxy_filter(F body) {
-  std::span<const std::uint8_t> bpf = compiled_proxy_filter();
   pid_t pid = fork();
   if (pid == 0) {
-    sock_fprog prog{static_cast<unsigned short>(bpf.size() / 8),
-                    const_cast<sock_filter*>(reinterpret_cast<const sock_filter*>(bpf.data()))};
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
-      _exit(90);
+    if (cocoon::seccomp::install_filter(compiled_proxy_filter()) != 0) _exit(90);
     _exit(body());
   }
   int status = 0;
