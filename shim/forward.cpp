@@ -109,7 +109,6 @@ void proxy_start(channel::Channel* ch) {
   }
 }
 
-
 long proxy_finish(channel::Channel* ch) {
   ShimThread* self = current_thread();
   std::uint64_t op = ch->req.op;  // as this thread wrote it: tunes the wait, says if it may be interrupted

@@ -172,7 +172,7 @@ inline constexpr SyscallInfo kRows[] = {
   shim(13, "rt_sigaction", "dispositions kept by the shim; handlers run for faults, signals from outside and kill/tgkill"),
   shim(14, "rt_sigprocmask", "signal mask kept by the shim per thread"),
   shim(15, "rt_sigreturn", "restores the context of the frame the shim built on the program's stack (Linux's layout, XSAVE state included)"),
-  fwd(16, "ioctl", {kFd, kInt, kSpecial}, kCustom | kPartial, "dedicated marshaller for terminal requests (TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGPGRP, TIOCSPGRP, TIOCGWINSZ, TIOCSWINSZ, TCFLSH, TCSBRK) pseudo-terminal requests (TIOCGPTN, TIOCSPTLCK, and TIOCGPTPEER, whose new fd enters the fd table) and FIONREAD, FIONBIO, FIOASYNC, FIOCLEX, FIONCLEX; any other request gets ENOTTY"),
+  fwd(16, "ioctl", {kFd, kInt, kSpecial}, kCustom | kPartial, "dedicated marshaller for terminal requests (TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGPGRP, TIOCSPGRP, TIOCGWINSZ, TIOCSWINSZ, TCFLSH, TCSBRK), pseudo-terminal requests (TIOCGPTN, TIOCSPTLCK, and TIOCGPTPEER, whose new fd enters the fd table) and FIONREAD, FIONBIO, FIOASYNC, FIOCLEX, FIONCLEX; any other request gets ENOTTY"),
   fwd(17, "pread64", {kFd, out_bytes(2), kInt, kInt}, kOutSizeIsResult, kFileIo),
   fwd(18, "pwrite64", {kFd, in_bytes(2), kInt, kInt}, 0, kFileIo),
   fwd(19, "readv", {kFd, iov_out(2), kInt}, kOutSizeIsResult | kBlocking, kFileIo),
