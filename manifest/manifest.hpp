@@ -95,6 +95,9 @@ Manifest parse_manifest(const std::string& toml_text, const std::string& source_
                         const std::map<std::string, std::string>& vars = {});
 Manifest load_manifest_file(const std::string& path,
                             const std::map<std::string, std::string>& vars = {});
+// The manifest file's text, as load_manifest_file reads it. Throws ManifestError naming the
+// file when it cannot be opened or read.
+std::string read_manifest_text(const std::string& path);
 
 // Template form: like parse_manifest, but [fs] trusted_files may also list plain paths
 // (files or directories) without a hash; `cocoon manifest --template` hashes them.

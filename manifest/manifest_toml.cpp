@@ -481,7 +481,7 @@ Manifest parse_manifest(const std::string& toml_text, const std::string& source_
   return Parser(source_name, vars).parse(toml_text, false).manifest;
 }
 
-Manifest load_manifest_file(const std::string& path, const std::map<std::string, std::string>& vars) {
+std::string read_manifest_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ManifestError(path + ": cannot open manifest");
   std::string text;
@@ -501,7 +501,11 @@ Manifest load_manifest_file(const std::string& path, const std::map<std::string,
     ss << in.rdbuf();
     text = ss.str();
   }
-  return parse_manifest(text, path, vars);
+  return text;
+}
+
+Manifest load_manifest_file(const std::string& path, const std::map<std::string, std::string>& vars) {
+  return parse_manifest(read_manifest_text(path), path, vars);
 }
 
 std::string to_toml(const Manifest& m) {

@@ -34,6 +34,16 @@ check signed_run_mmap has out.txt '^mmap ok TRUSTED-CONTENT'
 check program_verified_once test "$(grep -cF "trusted file $work/reader: " err.txt)" = 1
 check program_verified_logged has err.txt "^cocoon: trusted file $work/reader: $(stat -c %s reader) bytes verified$"
 
+# The second start of a manifest takes its compiled form from the per-user cache, keyed by
+# the manifest's exact text: a manifest changed and signed again is compiled afresh (here its
+# argv, which now names a file the manifest does not list).
+check manifest_cache_used has err.txt 'compiled manifest from the cache$'
+sed "s|^argv = .*|argv = [\"$work/reader\", \"$work/unlisted.txt\"]|" app.toml > changed.toml
+"$C" sign --key signer.pem changed.toml >/dev/null 2>&1
+"$C" run -v changed.toml >out.txt 2>err.txt
+check manifest_cache_changed_compiled test -s changed.sig -a -z "$(grep 'from the cache' err.txt)"
+check manifest_cache_changed_argv_used has out.txt '^open error No such file or directory'
+
 # A trusted #! script as the entrypoint: the shim reads its #! line and starts its trusted
 # interpreter, verified once (the script is verified again when the interpreter opens it).
 printf '#!/bin/sh\necho script ran\n' > script.sh; chmod +x script.sh

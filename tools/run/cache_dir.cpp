@@ -5,15 +5,32 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <vector>
+
+#include "manifest/hash_cache.hpp"
 
 namespace cocoon::run {
 
 namespace fs = std::filesystem;
 
+std::string user_dir(const char* xdg, const char* fallback) {
+  if (const char* x = std::getenv(xdg); x && *x) return x;
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : "/root") + fallback;
+}
+
 void touch_cache_file(const std::string& path) { utimensat(AT_FDCWD, path.c_str(), nullptr, 0); }
+
+std::string file_identity(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return {};
+  const manifest::FileIdentity id = manifest::identity_of(st);  // what the hash cache keys on, too
+  return std::to_string(id.dev) + ":" + std::to_string(id.ino) + ":" + std::to_string(id.size) + ":" +
+         std::to_string(id.mtime_ns) + ":" + std::to_string(id.ctime_ns);
+}
 
 std::size_t prune_cache_dir(const std::string& dir, std::size_t keep) {
   struct Entry {

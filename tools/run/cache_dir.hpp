@@ -11,6 +11,10 @@ namespace cocoon::run {
 
 inline constexpr std::size_t kMaxCacheEntries = 128;
 
+// $XDG (e.g. XDG_CACHE_HOME) when set and not empty, else $HOME (or /root) + fallback
+// (e.g. "/.cache").
+std::string user_dir(const char* xdg, const char* fallback);
+
 // Sets the file's mtime to now (a cache hit). Errors are ignored: the cache is an optimisation.
 void touch_cache_file(const std::string& path);
 
@@ -18,5 +22,9 @@ void touch_cache_file(const std::string& path);
 // temporary files ("*.tmp*", left by a killed writer) older than a minute. Returns how many
 // files were deleted. Errors are ignored.
 std::size_t prune_cache_dir(const std::string& dir, std::size_t keep = kMaxCacheEntries);
+
+// "dev:ino:size:mtime_ns:ctime_ns" of the file at `path` (followed if a symlink), or "" when
+// it cannot be stat()ed: what cache keys use to notice a file was replaced or rewritten.
+std::string file_identity(const std::string& path);
 
 }  // namespace cocoon::run

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <openssl/evp.h>
 
 #include "attest/sim_cpu_store.hpp"
@@ -24,6 +25,7 @@
 #include "manifest/sigstruct.hpp"
 #include "shim/shim_image.hpp"
 #include "tools/run/cache_dir.hpp"
+#include "tools/run/manifest_cache.hpp"
 
 extern char** environ;
 
@@ -31,12 +33,6 @@ namespace cocoon::run {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string home_dir(const char* xdg, const char* fallback) {
-  if (const char* x = std::getenv(xdg); x && *x) return x;
-  const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : "/root") + fallback;
-}
 
 // MRENCLAVE of an image is a pure function of the shim, the compiled manifest and the
 // layout parameters; measuring a multi-GiB enclave on every start would dominate start-up,
@@ -53,7 +49,7 @@ measure::Digest cached_mrenclave(const layout::LayoutParams& p) {
   h.update(p.shim_elf, p.shim_elf_size);
   h.update(p.manifest, p.manifest_size);
   h.final(key);
-  fs::path dir = home_dir("XDG_CACHE_HOME", "/.cache") + "/cocoon/mrenclave";
+  fs::path dir = user_dir("XDG_CACHE_HOME", "/.cache") + "/cocoon/mrenclave";
   fs::path file = dir / measure::to_hex(key);
   measure::Digest d{};
   std::ifstream in(file, std::ios::binary);
@@ -105,9 +101,8 @@ void attach_sim_attestation(const manifest::Manifest& m, const measure::Digest& 
 }
 
 // EINIT, simulated: the SIGSTRUCT must be valid and describe exactly this enclave.
-void check_signature(const manifest::Manifest& m, const measure::EnclaveImage& img, const sgx::Sigstruct& ss,
+void check_signature(const manifest::Manifest& m, const measure::Digest& mr, const sgx::Sigstruct& ss,
                      const std::string& sig_name, RunOptions& o) {
-  measure::Digest mr = cached_mrenclave(img.params);
   measure::EnclaveIdentity secs;
   secs.mrenclave = mr;
   secs.attributes = {m.enclave.attributes | (m.enclave.debug ? sgx::kAttrDebug : 0), m.enclave.xfrm};
@@ -118,9 +113,9 @@ void check_signature(const manifest::Manifest& m, const measure::EnclaveImage& i
   attach_sim_attestation(m, mr, ss, o);
 }
 
-void fill_options(const manifest::Manifest& m, measure::EnclaveImage& img, const std::vector<std::string>& host_args,
-                  RunOptions& o) {
-  o.manifest = img.blob;
+void fill_options(const manifest::Manifest& m, std::vector<std::uint8_t>&& blob,
+                  const std::vector<std::string>& host_args, RunOptions& o) {
+  o.manifest = std::move(blob);
   o.program = m.entrypoint;
   if (m.allow_host_argv && !host_args.empty()) o.argv = host_args;
   else o.argv = m.argv;
@@ -137,13 +132,6 @@ void fill_options(const manifest::Manifest& m, measure::EnclaveImage& img, const
 // still has the same identity (device, inode, size, mtime, ctime); and in any case the shim
 // verifies each trusted file's hash in the enclave, so a stale entry can only cause a
 // refusal, never the acceptance of other bytes.
-std::string file_identity(const std::string& path) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) return {};
-  const manifest::FileIdentity id = manifest::identity_of(st);  // what the hash cache keys on, too
-  return std::to_string(id.dev) + ":" + std::to_string(id.ino) + ":" + std::to_string(id.size) + ":" +
-         std::to_string(id.mtime_ns) + ":" + std::to_string(id.ctime_ns);
-}
 
 std::string zero_config_key(const std::vector<std::string>& command, const RunOptions& o, const std::string& key_path) {
   std::string material = "cocoon-zero-config-v1";
@@ -166,7 +154,7 @@ std::string zero_config_key(const std::vector<std::string>& command, const RunOp
   return measure::to_hex(digest);
 }
 
-fs::path zero_config_dir() { return home_dir("XDG_CACHE_HOME", "/.cache") + "/cocoon/zero-config"; }
+fs::path zero_config_dir() { return user_dir("XDG_CACHE_HOME", "/.cache") + "/cocoon/zero-config"; }
 
 // Returns true and fills m/sig when a still-valid entry exists.
 bool load_zero_config(const std::string& key, manifest::Manifest& m, std::vector<std::uint8_t>& sig) {
@@ -209,16 +197,29 @@ void store_zero_config(const std::string& key, const manifest::Manifest& m, std:
 
 }  // namespace
 
-std::string dev_key_path() { return home_dir("XDG_DATA_HOME", "/.local/share") + "/cocoon/dev-signer.pem"; }
+std::string dev_key_path() { return user_dir("XDG_DATA_HOME", "/.local/share") + "/cocoon/dev-signer.pem"; }
 
 void prepare_signed(const std::string& manifest_path, const std::string& sig_path,
                     const std::vector<std::string>& host_args, RunOptions& o) {
-  manifest::Manifest m;
+  std::string text;
   try {
-    m = manifest::load_manifest_file(manifest_path);
+    text = manifest::read_manifest_text(manifest_path);
   } catch (const std::exception& e) {
     throw LaunchError(e.what());
   }
+  // The compiled form of this exact text, from an earlier start (tools/run/manifest_cache.hpp).
+  const std::string cache_key = compiled_manifest_key(text);
+  std::optional<CompiledManifest> compiled = load_compiled_manifest(cache_key);
+  const bool cached = compiled.has_value();
+  if (!cached) {
+    compiled.emplace();
+    try {
+      compiled->settings = manifest::parse_manifest(text, manifest_path);
+    } catch (const std::exception& e) {
+      throw LaunchError(e.what());
+    }
+  }
+  const manifest::Manifest& m = compiled->settings;
   if (!host_args.empty() && !m.allow_host_argv)
     throw LaunchError(manifest_path + ": the manifest fixes argv (set loader.allow_host_argv to pass arguments)");
   std::vector<std::uint8_t> sig_bytes = read_file(sig_path, "signature");
@@ -228,13 +229,18 @@ void prepare_signed(const std::string& manifest_path, const std::string& sig_pat
   } catch (const std::exception& e) {
     throw LaunchError(sig_path + ": " + e.what());
   }
-  std::span<const std::uint8_t> shim = shim::shim_image();
-  measure::EnclaveImage img = measure::enclave_image(m, shim);
-  check_signature(m, img, ss, sig_path, o);
-  fill_options(m, img, host_args, o);
+  if (!cached) {
+    measure::EnclaveImage img = measure::enclave_image(m, shim::shim_image());
+    compiled->mrenclave = cached_mrenclave(img.params);
+    compiled->blob = std::move(img.blob);
+  }
+  check_signature(m, compiled->mrenclave, ss, sig_path, o);
+  if (!cached) store_compiled_manifest(cache_key, m, compiled->blob, compiled->mrenclave);
+  fill_options(m, std::move(compiled->blob), host_args, o);
   if (o.verbose)
-    std::fprintf(stderr, "cocoon: %s: signature %s matches (MRSIGNER %s)\n", manifest_path.c_str(), sig_path.c_str(),
-                 measure::to_hex(measure::mrsigner(ss)).c_str());
+    std::fprintf(stderr, "cocoon: %s: signature %s matches (MRSIGNER %s)%s\n", manifest_path.c_str(), sig_path.c_str(),
+                 measure::to_hex(measure::mrsigner(ss)).c_str(),
+                 cached ? "; compiled manifest from the cache" : "");
 }
 
 void prepare_zero_config(const std::vector<std::string>& command, RunOptions& o) {
@@ -287,8 +293,8 @@ void prepare_zero_config(const std::vector<std::string>& command, RunOptions& o)
   }
   measure::EnclaveImage img = measure::enclave_image(m, shim);
   sgx::Sigstruct ss = measure::parse_sigstruct(sig);
-  check_signature(m, img, ss, "the development signature", o);
-  fill_options(m, img, {}, o);
+  check_signature(m, cached_mrenclave(img.params), ss, "the development signature", o);
+  fill_options(m, std::move(img.blob), {}, o);
   o.program = command.front();
   if (o.verbose)
     std::fprintf(stderr,
