@@ -92,6 +92,9 @@ struct alignas(64) Channel {
   std::int32_t enclave_cpu;                    // the CPU the enclave thread posted its last request
                                                //   from: the worker sleeps pinned to it, so that
                                                //   waking it and handing back stay on one CPU
+  std::int32_t spread;                         // nonzero while the enclave thread works on the
+                                               //   last answer as the worker makes the next call
+                                               //   (bulk reads): the worker leaves its CPU
   alignas(64) Request req;
   Response resp;
   // Made before req (see DeferredCall): deferred_count calls numbered from deferred_first;

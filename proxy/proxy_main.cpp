@@ -31,6 +31,7 @@ namespace {
 // anything else that wants it (its enclave thread above all, when both are on one CPU), then
 // sleeps pinned to the enclave thread's CPU (docs/architecture.md, "Waiting for the proxy").
 constexpr auto kSpin = std::chrono::microseconds(50);
+constexpr auto kSpreadSpin = std::chrono::microseconds(400);
 
 void futex_wait(std::uint32_t* word, std::uint32_t expected) {
   syscall(SYS_futex, word, FUTEX_WAIT, expected, nullptr, nullptr, 0);
@@ -101,6 +102,7 @@ long hostile_result(Hostile h, const channel::Request& rq, long r, std::uint8_t*
 }
 
 int g_spawner = -1;  // the spawner's socket (proxy/spawner.hpp)
+cpu_set_t g_allowed_cpus;  // the proxy's CPUs when it started (its workers pin themselves within)
 
 // Moves the proxy's own fd to the top of the host's RLIMIT_NOFILE (hard limit - 1), out of
 // the program's fd numbers (window->proxy_private_fds tells the shim). -1 on failure.
@@ -154,6 +156,21 @@ bool fork_for_vfork_child(channel::Channel* ch) {
   return false;
 }
 
+// A bulk read: the enclave thread copies and hashes one answer while this worker reads the
+// next, which only overlaps when they run on different CPUs. The worker sleeps pinned to
+// the enclave thread's CPU (see below), so it moves to the others (if any) for the reads and
+// goes back when it next sleeps. Returns the new pin (-1: none).
+int leave_enclave_cpu(channel::Channel* ch, int pinned) {
+  int here = sched_getcpu(), enclave = __atomic_load_n(&ch->enclave_cpu, __ATOMIC_RELAXED);
+  if (here != enclave || enclave < 0 || enclave >= CPU_SETSIZE) return pinned;
+  cpu_set_t others;
+  CPU_ZERO(&others);
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (c != enclave && CPU_ISSET(c, &g_allowed_cpus)) CPU_SET(c, &others);
+  if (CPU_COUNT(&others) == 0 || sched_setaffinity(0, sizeof others, &others) != 0) return pinned;
+  return -1;
+}
+
 void serve(channel::Channel* ch, const ProxyOptions& opts) {
   __atomic_store_n(&ch->worker_tid, static_cast<std::int32_t>(gettid()), __ATOMIC_RELEASE);
   bool peeked = false;
@@ -166,7 +183,10 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
     // Wait only right after serving a request (the next one usually follows soon); an idle
     // worker sleeps, so idle channels cost no CPU.
     if (served_one) {
-      auto until = Clock::now() + kSpin;
+      // During a bulk read the next request comes once the enclave thread has copied (and
+      // hashed) the last answer: about 100 us for a piece.
+      const bool spread = __atomic_load_n(&ch->spread, __ATOMIC_RELAXED) != 0;
+      auto until = Clock::now() + (spread ? kSpreadSpin : kSpin);
       int cpu = sched_getcpu();
       __atomic_store_n(&ch->worker_cpu, cpu, __ATOMIC_RELAXED);
       for (int i = 0;; ++i) {
@@ -189,7 +209,7 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
       }
     }
     // Sleep on the enclave thread's CPU: its wake-up then needs no other (perhaps idle) CPU.
-    if (!got) {
+    if (!got && !__atomic_load_n(&ch->spread, __ATOMIC_RELAXED)) {
       int cpu = __atomic_load_n(&ch->enclave_cpu, __ATOMIC_RELAXED);
       if (cpu != pinned && cpu >= 0 && cpu < CPU_SETSIZE) {
         cpu_set_t one;
@@ -208,6 +228,7 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
     }
     __atomic_store_n(&ch->proxy_sleeping, 0u, __ATOMIC_RELAXED);
     channel::worker_took_up(*ch, __rdtsc());
+    if (__atomic_load_n(&ch->spread, __ATOMIC_RELAXED)) pinned = leave_enclave_cpu(ch, pinned);
     channel::Request rq;
     std::memcpy(&rq, &ch->req, sizeof rq);
     make_deferred_calls(ch, opts.window, opts.hostile);
@@ -288,6 +309,7 @@ void run_proxy(const ProxyOptions& opts) {
   child.sa_flags = SA_RESTART | SA_NOCLDSTOP;
   sigemptyset(&child.sa_mask);
   g_window = opts.window;
+  if (sched_getaffinity(0, sizeof g_allowed_cpus, &g_allowed_cpus) != 0) CPU_ZERO(&g_allowed_cpus);
   if (opts.spawn_entry) {
     g_spawner = start_spawner(opts.spawn_entry);
     if (g_spawner >= 0) g_spawner = move_to_private_range(g_spawner, opts.window);

@@ -199,28 +199,67 @@ long proxy_fstat_size(int proxy_fd) {
   return size < 0 ? iago("fstat", "st_size", size) : size;
 }
 
-long proxy_pread(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t off) {
+long proxy_pread_each(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t off, PieceRead landed, void* ctx) {
   channel::Channel* ch = my_channel();
-  std::uint64_t done = 0;
-  while (done < len) {
-    std::uint64_t want = len - done < kCap ? len - done : kCap;
+  constexpr std::uint64_t kHalf = kCap / 2;
+  auto* out = static_cast<std::uint8_t*>(dst);
+  auto start = [&](std::uint64_t at, std::uint64_t want, std::uint64_t slot) {
     channel::Request& rq = ch->req;
     rq.op = 17;  // pread64
     rq.args[0] = proxy_fd;
-    rq.args[1] = 0;
+    rq.args[1] = static_cast<long>(slot);
     rq.args[2] = static_cast<long>(want);
-    rq.args[3] = static_cast<long>(off + done);
+    rq.args[3] = static_cast<long>(off + at);
     rq.ptr_mask = 1u << 1;
     rq.iov_mask = 0;
     rq.extent[1] = want;
-    long r = proxy_roundtrip(ch);
+    proxy_start(ch);
+  };
+  auto finish = [&](std::uint64_t want) {
+    long r = proxy_finish(ch);
     if (r < -abi::kMaxErrno || r > static_cast<long>(want)) return iago("pread64", "length", r);
-    if (r < 0) return r;
-    if (r == 0) break;
-    __builtin_memcpy(static_cast<std::uint8_t*>(dst) + done, ch->data, static_cast<std::uint64_t>(r));
-    done += static_cast<std::uint64_t>(r);
+    return r;
+  };
+  std::uint64_t done = 0, slot = 0, want = len < kHalf ? len : kHalf;
+  if (want == 0) return 0;
+  // More than one piece: the worker reads on another CPU while this thread copies.
+  const bool spread = len > kHalf;
+  if (spread) __atomic_store_n(&ch->spread, 1, __ATOMIC_RELAXED);
+  start(0, want, slot);
+  long r = finish(want);
+  while (r > 0) {
+    std::uint64_t got = static_cast<std::uint64_t>(r), next = done + got;
+    std::uint64_t next_want = len - next < kHalf ? len - next : kHalf;
+    if (next_want > 0) start(next, next_want, slot ^ kHalf);  // the proxy fills the other half meanwhile
+    __builtin_memcpy(out + done, ch->data + slot, got);
+    if (landed) landed(ctx, out + done, off + done, got);
+    done = next;
+    if (next_want == 0) break;
+    slot ^= kHalf;
+    r = finish(next_want);
   }
+  if (spread) __atomic_store_n(&ch->spread, 0, __ATOMIC_RELAXED);
+  if (r < 0) return r;
   return static_cast<long>(done);
+}
+
+long proxy_pread(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t off) {
+  if (len > kCap / 2) return proxy_pread_each(proxy_fd, dst, len, off, nullptr, nullptr);
+  channel::Channel* ch = my_channel();
+  channel::Request& rq = ch->req;
+  rq.op = 17;  // pread64
+  rq.args[0] = proxy_fd;
+  rq.args[1] = 0;
+  rq.args[2] = static_cast<long>(len);
+  rq.args[3] = static_cast<long>(off);
+  rq.ptr_mask = 1u << 1;
+  rq.iov_mask = 0;
+  rq.extent[1] = len;
+  long r = proxy_roundtrip(ch);
+  if (r < -abi::kMaxErrno || r > static_cast<long>(len)) return iago("pread64", "length", r);
+  if (r <= 0) return r;
+  __builtin_memcpy(dst, ch->data, static_cast<std::uint64_t>(r));
+  return r;
 }
 
 ProxyRequest::ProxyRequest(long op) : ch_(my_channel()) {

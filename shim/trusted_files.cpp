@@ -98,47 +98,20 @@ void log_mismatch(const char* path, const std::uint8_t expected[32], const std::
 void log_mismatch(const policy::Resolved& r, const std::uint8_t digest[32]) { log_mismatch(r.path, r.sha256, digest); }
 
 // Reads the file's bytes [0, cap) into dst (enclave memory) and hashes them, until end of
-// file or cap. The window's data area is used in two halves: while the proxy reads the next
-// half, the shim copies the last one into enclave memory and hashes that copy (never the
-// window, which the host can change at any time). Returns bytes read or -errno.
+// file or cap: each piece is hashed from its copy in enclave memory (never from the window,
+// which the host can change at any time) while the proxy reads the next one. Returns bytes
+// read or -errno.
 long read_hashed(int pfd, std::uint8_t* dst, std::uint64_t cap, std::uint8_t digest[32]) {
-  channel::Channel* ch = my_channel();
-  constexpr std::uint64_t kHalf = channel::kChannelDataSize / 2;
-  auto start = [&](std::uint64_t off, std::uint64_t want, std::uint64_t slot) {
-    channel::Request& rq = ch->req;
-    rq.op = 17;  // pread64
-    rq.args[0] = pfd;
-    rq.args[1] = static_cast<long>(slot);
-    rq.args[2] = static_cast<long>(want);
-    rq.args[3] = static_cast<long>(off);
-    rq.ptr_mask = 1u << 1;
-    rq.iov_mask = 0;
-    rq.extent[1] = want;
-    proxy_start(ch);
-  };
-  auto finish = [&](std::uint64_t want) {
-    long r = proxy_finish(ch);
-    if (r < -abi::kMaxErrno || r > static_cast<long>(want)) return iago("pread64", "length", r);
-    return r;
-  };
   crypto::Sha256 h;
-  std::uint64_t done = 0, slot = 0, want = cap < kHalf ? cap : kHalf;
-  start(0, want, slot);
-  long r = finish(want);
-  while (r > 0) {
-    std::uint64_t got = static_cast<std::uint64_t>(r), next = done + got;
-    std::uint64_t next_want = cap - next < kHalf ? cap - next : kHalf;
-    if (next_want > 0) start(next, next_want, slot ^ kHalf);
-    __builtin_memcpy(dst + done, ch->data + slot, got);
-    h.update(dst + done, got);
-    done = next;
-    if (next_want == 0) break;
-    slot ^= kHalf;
-    r = finish(next_want);
-  }
-  if (r < 0) return r;
+  long got = proxy_pread_each(
+      pfd, dst, cap, 0,
+      [](void* ctx, const std::uint8_t* copy, std::uint64_t, std::uint64_t n) {
+        static_cast<crypto::Sha256*>(ctx)->update(copy, n);
+      },
+      &h);
+  if (got < 0) return got;
   h.final(digest);
-  return static_cast<long>(done);
+  return got;
 }
 
 // A small file, read whole into enclave memory and hashed once; it stays there while open.
@@ -441,6 +414,12 @@ struct DeferredCheck {
   Extent* ext;
   std::uint32_t n, cap;
   bool failed;  // a read could not be recorded: verification refuses
+  // While the reads come in file order (the loader reads an ELF's segments in order), each
+  // piece is hashed as it lands, while the proxy reads the next: [0, hashed_to) is in
+  // `running`. A read that skips ahead ends that; verification then hashes from the copies.
+  bool out_of_order;
+  std::uint64_t hashed_to;
+  crypto::Sha256 running;
 };
 
 DeferredCheck* new_deferred(const policy::Resolved& r) {
@@ -448,7 +427,20 @@ DeferredCheck* new_deferred(const policy::Resolved& r) {
   if (!d) return nullptr;
   __builtin_memcpy(d->want, r.sha256, 32);
   d->path = heap::strdup(r.path, r.len);
+  d->running.reset();
   return d;
+}
+
+// proxy_pread_each's callback for a deferred file: extends the running hash.
+void hash_in_order(void* ctx, const std::uint8_t* copy, std::uint64_t off, std::uint64_t len) {
+  auto* d = static_cast<DeferredCheck*>(ctx);
+  if (d->out_of_order || off + len <= d->hashed_to) return;  // already hashed: compared at the end
+  if (off > d->hashed_to) {
+    d->out_of_order = true;
+    return;
+  }
+  d->running.update(copy + (d->hashed_to - off), off + len - d->hashed_to);
+  d->hashed_to = off + len;
 }
 
 void free_deferred(DeferredCheck* d) {
@@ -476,7 +468,8 @@ void record_read(DeferredCheck* d, std::uint64_t off, const void* dst, std::uint
 }
 
 // Hashes [0, size) in file order: each part from the recorded copy reaching furthest (every
-// other copy of that part must hold the same bytes), parts nobody read from the proxy.
+// other copy of that part must hold the same bytes), parts nobody read from the proxy. The
+// part the reads already hashed in order ([0, hashed_to)) is only compared.
 long hash_recorded(const LoaderFile& f, DeferredCheck* d, std::uint64_t size, std::uint8_t digest[32]) {
   for (std::uint32_t i = 0; i < d->n; ++i) {
     const Extent& e = d->ext[i];
@@ -497,6 +490,22 @@ long hash_recorded(const LoaderFile& f, DeferredCheck* d, std::uint64_t size, st
   crypto::Sha256 h;
   long err = 0;
   std::uint64_t o = 0;
+  if (!d->out_of_order && d->hashed_to <= size) {
+    // Copies of the same file bytes must agree there too.
+    for (std::uint32_t i = 0; i < d->n && err == 0; ++i)
+      for (std::uint32_t j = i + 1; j < d->n && err == 0; ++j) {
+        const Extent &a = d->ext[i], &b = d->ext[j];
+        std::uint64_t lo = a.off > b.off ? a.off : b.off;
+        std::uint64_t hi = a.off + a.len < b.off + b.len ? a.off + a.len : b.off + b.len;
+        if (hi > d->hashed_to) hi = d->hashed_to;
+        if (lo < hi && __builtin_memcmp(a.dst + (lo - a.off), b.dst + (lo - b.off), hi - lo) != 0) {
+          log("trusted file %s: bytes %lu..%lu differ between two reads; refused", d->path, lo, hi);
+          err = -abi::kEACCES;
+        }
+      }
+    h = d->running;
+    o = d->hashed_to;
+  }
   while (o < size && err == 0) {
     const Extent* best = nullptr;
     std::uint64_t next = size;  // start of the next recorded read after o
@@ -549,6 +558,26 @@ long hash_recorded(const LoaderFile& f, DeferredCheck* d, std::uint64_t size, st
   return err;
 }
 
+// A read that starts past what is hashed (the padding between two segments): the bytes in
+// between are read and hashed first, so that hashing in order goes on. Large gaps are left
+// to verification.
+void hash_gap(const LoaderFile& f, DeferredCheck* d, std::uint64_t off) {
+  constexpr std::uint64_t kMaxGap = 64 * 1024;
+  std::uint8_t* scratch = off - d->hashed_to <= kMaxGap ? static_cast<std::uint8_t*>(heap::alloc(kMaxGap)) : nullptr;
+  if (!scratch) {
+    d->out_of_order = true;
+    return;
+  }
+  long got = proxy_pread(f.pfd, scratch, off - d->hashed_to, d->hashed_to);
+  if (got == static_cast<long>(off - d->hashed_to)) {
+    d->running.update(scratch, static_cast<std::uint64_t>(got));
+    d->hashed_to = off;
+  } else {
+    d->out_of_order = true;  // verification reads it again and says what is wrong
+  }
+  heap::free(scratch, kMaxGap);
+}
+
 }  // namespace
 
 long loader_verify(const LoaderFile& f) {
@@ -567,7 +596,12 @@ long loader_verify(const LoaderFile& f) {
 }
 
 void loader_forget_reads(const LoaderFile& f) {
-  if (auto* d = static_cast<DeferredCheck*>(f.deferred)) d->n = 0;
+  if (auto* d = static_cast<DeferredCheck*>(f.deferred)) {
+    d->n = 0;
+    d->out_of_order = false;
+    d->hashed_to = 0;
+    d->running.reset();
+  }
 }
 
 long loader_open(const char* path, LoaderFile& out, bool after_load) {
@@ -613,8 +647,11 @@ long loader_pread(const LoaderFile& f, void* dst, std::uint64_t len, std::uint64
     LockGuard guard(t->lock);
     return copy_verified(t, static_cast<std::uint8_t*>(dst), len, off);
   }
-  long got = proxy_pread(f.pfd, dst, len, off);
-  if (got > 0 && f.deferred) record_read(static_cast<DeferredCheck*>(f.deferred), off, dst, static_cast<std::uint64_t>(got));
+  if (!f.deferred) return proxy_pread(f.pfd, dst, len, off);
+  auto* d = static_cast<DeferredCheck*>(f.deferred);
+  if (!d->out_of_order && off > d->hashed_to) hash_gap(f, d, off);
+  long got = proxy_pread_each(f.pfd, dst, len, off, hash_in_order, d);
+  if (got > 0) record_read(d, off, dst, static_cast<std::uint64_t>(got));
   return got;
 }
 

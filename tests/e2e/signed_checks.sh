@@ -107,6 +107,26 @@ check tampered_program_refused test $rc != 0 -a ! -s out.txt
 check tampered_program_logged has err.txt "trusted file $work/reader: hash mismatch \(manifest says [0-9a-f]{64}, file is [0-9a-f]{64}\)"
 cp reader.orig reader
 
+# Bytes the loader never copies count as much: the padding between two segments (hashed
+# in order between the reads of those segments) and the end of the file past the last one.
+flip_byte() {  # flip_byte FILE OFFSET
+  local was
+  was=$(dd if="$1" bs=1 skip="$2" count=1 status=none | od -An -tu1 | tr -d ' ')
+  printf "\\$(printf '%03o' $(( (was + 1) % 256 )))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+gap= end=
+while read -r _ off _ _ filesz _; do  # LOAD lines: offset vaddr paddr filesz memsz …
+  if [ -n "$end" ] && [ $((off)) -gt "$end" ]; then gap=$end; break; fi
+  end=$((off + filesz))
+done < <(readelf -lW reader | grep '^ *LOAD')
+for where in padding:$gap tail:$(( $(stat -c %s reader) - 9 )); do
+  flip_byte reader "${where#*:}"
+  "$C" run app.toml >out.txt 2>err.txt; rc=$?
+  check "tampered_${where%%:*}_refused" test -n "$gap" -a $rc != 0 -a ! -s out.txt
+  check "tampered_${where%%:*}_logged" has err.txt "trusted file $work/reader: hash mismatch"
+  cp reader.orig reader
+done
+
 # One byte of the trusted file changed: refused with EACCES, a log line naming both hashes.
 cp trusted.txt trusted.orig
 printf 'X' | dd of=trusted.txt bs=1 seek=3 conv=notrunc status=none
