@@ -127,6 +127,7 @@ std::vector<std::uint8_t> build_enclave_allowlist() {
   a.allow("mprotect");
   a.allow("munmap");
   a.allow("madvise");
+  a.allow("mremap");  // moving a verified file's pages into its mapping instead of copying them
   // Waiting on and waking the untrusted window's futex words, and in-enclave futexes.
   a.allow("futex");
   // Signals: the shim's host handlers, alternate stacks, ending the process by a signal.

@@ -283,6 +283,41 @@ bool reuse_file_copy(std::uint64_t addr, std::uint64_t len, std::uint64_t file_i
   return commit(addr, len, prot);
 }
 
+bool move_pages(std::uint64_t src, std::uint64_t dst, std::uint64_t len) {
+  if ((src | dst | len) & (kPage - 1) || len == 0) return false;
+  LockGuard guard(s.lock);
+  // Both ranges must be wholly ours: the source one allocation of the shim, the target one
+  // file mapping.
+  std::uint32_t i = lower(src), j = lower(dst);
+  if (i >= s.n || s.vmas[i].kind != kShim || s.vmas[i].start > src || s.vmas[i].end < src + len) return false;
+  if (j >= s.n || s.vmas[j].kind != kFile || s.vmas[j].start > dst || s.vmas[j].end < dst + len) return false;
+  long r = host::call(abi::kMremap, src, len, len, abi::kMremapMaymove | abi::kMremapFixed | abi::kMremapDontunmap, dst);
+  if (r != static_cast<long>(dst)) return false;
+  // The target keeps its protection (read-write, as committed); the source is empty now.
+  host::call(abi::kMprotect, dst, len, host_prot(s.vmas[j].prot));
+  long removed = remove_range(src, len);
+  release(src, len);
+  if (removed > 0) account(-removed);
+  return true;
+}
+
+bool copy_from_file_copy(std::uint64_t addr, std::uint64_t len, std::uint64_t file_id, std::uint64_t off, void* out) {
+  if (len == 0) return true;
+  if (file_id == 0 || addr + len < addr) return false;
+  LockGuard guard(s.lock);
+  std::uint64_t cur = addr & ~(kPage - 1);
+  for (std::uint32_t i = lower(cur); cur < addr + len; ++i) {
+    if (i >= s.n || s.vmas[i].start > cur) return false;  // a hole
+    const Vma& v = s.vmas[i];
+    // The file offset of address x in v is x - v.start + v.file_off; it must be x - addr + off.
+    if (v.kind != kFile || v.file_id != file_id || !(v.prot & abi::kProtRead) || v.file_off - v.start != off - addr)
+      return false;
+    cur = v.end;
+  }
+  __builtin_memcpy(out, reinterpret_cast<const void*>(addr), len);
+  return true;
+}
+
 long remap(std::uint64_t old_addr, std::uint64_t old_len, std::uint64_t new_len, long flags,
            std::uint64_t new_addr) {
   if ((old_addr & (kPage - 1)) || new_len == 0) return -abi::kEINVAL;

@@ -35,6 +35,15 @@ long advise(std::uint64_t addr, std::uint64_t len, int advice);
 // there can keep the pages instead of copying them again); otherwise changes nothing.
 void set_file_copy(std::uint64_t addr, std::uint64_t len, std::uint64_t file_id, std::uint64_t off);
 bool reuse_file_copy(std::uint64_t addr, std::uint64_t len, std::uint64_t file_id, std::uint64_t off, int prot);
+// A verified file's pages handed to a mapping of it without copying them: moves the host pages
+// of [src, src+len) (a shim allocation) to [dst, dst+len) (a file mapping just made, kFile,
+// committed read-write), and releases [src, src+len) (it reads as unmapped from then on).
+// False when the host cannot move them; then nothing changed.
+bool move_pages(std::uint64_t src, std::uint64_t dst, std::uint64_t len);
+// Copies [addr, addr+len) to `out` when every page of it is still a readable, unchanged copy
+// of file `file_id` (set_file_copy) with file offset `off` at addr. False (nothing copied)
+// otherwise. Holds the memory lock meanwhile: the copy cannot be unmapped or changed under it.
+bool copy_from_file_copy(std::uint64_t addr, std::uint64_t len, std::uint64_t file_id, std::uint64_t off, void* out);
 // The shim is about to write every byte of [addr, addr+len) (mapped, writable): the host
 // provides its pages in one call instead of a page fault each, as 2 MiB pages where the
 // range covers whole aligned ones (a copy of a file of several MiB: the program, libc…).

@@ -2,6 +2,7 @@
 #include "shim/fdtable.hpp"
 #include "shim/forward.hpp"
 #include "shim/globals.hpp"
+#include "shim/heap.hpp"
 #include "shim/host.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
@@ -71,13 +72,37 @@ long sys_mmap(SyscallFrame& f) {
   std::uint64_t id = trusted::file_id(fd);
   if (fixed && id && mem::reuse_file_copy(addr, len, id, static_cast<std::uint64_t>(off), prot))
     return static_cast<long>(addr);
+  // The bytes a fixed mapping of a trusted file needs may be in the very pages it replaces
+  // (pages the file lent to its first mapping: ld.so maps a data segment one page off where
+  // the span had those file bytes): they are read before they go.
+  std::uint8_t* staged = nullptr;
+  if (fixed && id && trusted::lent_pages_in(fd, addr, len)) {
+    staged = static_cast<std::uint8_t*>(heap::alloc(len));
+    if (!staged) return -abi::kENOMEM;
+    if (long r = trusted::read_for_mapping(fd, staged, len, static_cast<std::uint64_t>(off)); r < 0) {
+      heap::free(staged, len);
+      return r;
+    }
+  }
   long a = mem::map(addr, len, abi::kProtRead | abi::kProtWrite, fixed, noreplace, mem::kFile);
-  if (abi::is_error(a)) return a;
-  mem::prefault(static_cast<std::uint64_t>(a), len);  // the copy fills these pages at once
-  long r = trusted::read_for_mapping(fd, reinterpret_cast<void*>(a), len, static_cast<std::uint64_t>(off));
-  if (r < 0) {
-    mem::unmap(static_cast<std::uint64_t>(a), len);
-    return r;
+  if (abi::is_error(a)) {
+    heap::free(staged, len);
+    return a;
+  }
+  if (staged) {
+    __builtin_memcpy(reinterpret_cast<void*>(a), staged, len);
+    heap::free(staged, len);
+  }
+  // A private mapping of a trusted file kept whole: its pages move in, uncopied.
+  const bool lent = id && !shared && !staged &&
+                    trusted::lend_for_mapping(fd, static_cast<std::uint64_t>(a), len, static_cast<std::uint64_t>(off));
+  if (!lent && !staged) {
+    mem::prefault(static_cast<std::uint64_t>(a), len);  // the copy fills these pages at once
+    long r = trusted::read_for_mapping(fd, reinterpret_cast<void*>(a), len, static_cast<std::uint64_t>(off));
+    if (r < 0) {
+      mem::unmap(static_cast<std::uint64_t>(a), len);
+      return r;
+    }
   }
   long p = mem::protect(static_cast<std::uint64_t>(a), len, prot);
   if (p < 0) return p;
@@ -89,8 +114,9 @@ long sys_mmap(SyscallFrame& f) {
     }
   }
   // Recorded only when every page holds file bytes or zero past the end of the file (a
-  // partial last page within the file is zero past `len`, unlike the file).
-  if (id && (len % kPage == 0 || static_cast<std::uint64_t>(off) + len >= trusted::size_of(fd)))
+  // copied partial last page within the file is zero past `len`, unlike the file; lent
+  // pages are whole pages of it).
+  if (id && (lent || len % kPage == 0 || static_cast<std::uint64_t>(off) + len >= trusted::size_of(fd)))
     mem::set_file_copy(static_cast<std::uint64_t>(a), len, id, static_cast<std::uint64_t>(off));
   return a;
 }

@@ -44,6 +44,12 @@ struct TrustedFile {
   std::uint64_t cached;       // chunk index in cache, or ~0
   std::uint8_t* resident;     // the whole verified file (small files), or nullptr
   std::uint64_t resident_cap;
+  // Pages [lent_off, lent_off+lent_len) of `resident` were moved into a private mapping of
+  // the file at lent_addr instead of being copied there (lend_for_mapping): reads of those
+  // bytes copy them from the mapping while it is an unchanged copy, and otherwise read and
+  // verify the file again. lent_len 0: none.
+  std::uint64_t lent_off, lent_len, lent_addr;
+  std::uint8_t sha256[32];    // the manifest's hash (a resident file verified again)
   char* path;
   std::uint64_t id;           // unique for the enclave's lifetime (file_id)
 };
@@ -65,6 +71,26 @@ TrustedFile* get(int fd) {
   return __atomic_load_n(&g_by_fd[fd], __ATOMIC_ACQUIRE);
 }
 
+// Pages of a resident copy that are worth moving into a mapping rather than copying (and
+// blocks this large are whole pages of their own, see heap.hpp).
+constexpr std::uint64_t kMinLend = 64 * 1024;
+constexpr std::uint64_t kPageSize = 4096;
+
+// The resident copy's memory, less the pages lent to a mapping (released when they moved).
+void free_resident(TrustedFile* t) {
+  if (!t->resident) return;
+  if (t->lent_len == 0) {
+    heap::free(t->resident, t->resident_cap);
+  } else {
+    auto base = reinterpret_cast<std::uint64_t>(t->resident);
+    std::uint64_t total = (t->resident_cap + kPageSize - 1) & ~(kPageSize - 1), after = t->lent_off + t->lent_len;
+    if (t->lent_off) mem::unmap(base, t->lent_off);
+    if (after < total) mem::unmap(base + after, total - after);
+  }
+  t->resident = nullptr;
+  t->lent_len = 0;
+}
+
 void release(TrustedFile* t) {
   bool last;
   {
@@ -74,7 +100,7 @@ void release(TrustedFile* t) {
   if (!last) return;
   heap::free(t->chunk_hash, t->nchunks * 32);
   heap::free(t->cache, kChunk);
-  heap::free(t->resident, t->resident_cap);
+  free_resident(t);
   heap::free_str(t->path);
   heap::free(t, sizeof *t);
 }
@@ -152,7 +178,29 @@ TrustedFile* verify_resident(int pfd, const policy::Resolved& r, std::uint64_t h
   t->resident = data;
   t->resident_cap = cap;
   t->path = heap::strdup(r.path, r.len);
+  __builtin_memcpy(t->sha256, r.sha256, 32);
   return t;
+}
+
+// A resident file whose lent pages are no longer an unchanged copy in their mapping: read
+// and verified again, whole, into a new resident copy. Caller holds t->lock.
+long reverify_resident(TrustedFile* t) {
+  const std::uint64_t cap = t->length + 1;
+  auto* data = static_cast<std::uint8_t*>(heap::alloc(cap));
+  if (!data) return -abi::kENOMEM;
+  if (cap > kMinLend) mem::prefault(reinterpret_cast<std::uint64_t>(data), cap);
+  std::uint8_t digest[32];
+  long got = read_hashed(t->pfd, data, cap, digest);
+  if (got != static_cast<long>(t->length) || !crypto::ct_equal(digest, t->sha256, 32)) {
+    heap::free(data, cap);
+    if (got < 0) return got;
+    log("trusted file %s: it changed on the host after it was opened; refused", t->path);
+    return -abi::kEACCES;
+  }
+  free_resident(t);
+  t->resident = data;
+  t->resident_cap = cap;
+  return 0;
 }
 
 TrustedFile* verify_chunked(int pfd, const policy::Resolved& r, std::int64_t hinted, long* err);
@@ -254,6 +302,19 @@ long load_chunk(TrustedFile* t, std::uint64_t c) {
 long copy_verified(TrustedFile* t, std::uint8_t* dst, std::uint64_t len, std::uint64_t off) {
   if (off >= t->length) return 0;
   if (len > t->length - off) len = t->length - off;
+  if (t->resident && t->lent_len) {
+    // [lo, hi): the part of the read in the lent pages, copied from their mapping.
+    std::uint64_t lo = off > t->lent_off ? off : t->lent_off;
+    std::uint64_t hi = off + len < t->lent_off + t->lent_len ? off + len : t->lent_off + t->lent_len;
+    if (lo < hi) {
+      if (mem::copy_from_file_copy(t->lent_addr + (lo - t->lent_off), hi - lo, t->id, lo, dst + (lo - off))) {
+        if (lo > off) __builtin_memcpy(dst, t->resident + off, lo - off);
+        if (hi < off + len) __builtin_memcpy(dst + (hi - off), t->resident + hi, off + len - hi);
+        return static_cast<long>(len);
+      }
+      if (long e = reverify_resident(t); e < 0) return e;  // whole again: copied below
+    }
+  }
   if (t->resident) {
     __builtin_memcpy(dst, t->resident + off, len);
     return static_cast<long>(len);
@@ -387,6 +448,32 @@ void on_dup(int from, int to) {
     ++t->refs;
   }
   __atomic_store_n(&g_by_fd[to], t, __ATOMIC_RELEASE);
+}
+
+bool lend_for_mapping(int fd, std::uint64_t dst, std::uint64_t len, std::uint64_t off) {
+  TrustedFile* t = get(fd);
+  if (!t) return false;
+  LockGuard guard(t->lock);
+  if (!t->resident || t->lent_len || t->resident_cap <= kMinLend || off >= t->length || (off & (kPageSize - 1)))
+    return false;
+  std::uint64_t n = len < t->length - off ? len : t->length - off;
+  std::uint64_t pages = (n + kPageSize - 1) & ~(kPageSize - 1);
+  if (pages < kMinLend) return false;
+  // Past the end of the file the mapping reads zero (the copy left it so; say it again).
+  if (off + n == t->length) __builtin_memset(t->resident + t->length, 0, off + pages - t->length);
+  if (!mem::move_pages(reinterpret_cast<std::uint64_t>(t->resident) + off, dst, pages)) return false;
+  t->lent_off = off;
+  t->lent_len = pages;
+  t->lent_addr = dst;
+  if (g.window) __atomic_fetch_add(&g.window->stats.lent_bytes, pages, __ATOMIC_RELAXED);
+  return true;
+}
+
+bool lent_pages_in(int fd, std::uint64_t addr, std::uint64_t len) {
+  TrustedFile* t = get(fd);
+  if (!t) return false;
+  LockGuard guard(t->lock);
+  return t->lent_len && addr < t->lent_addr + t->lent_len && t->lent_addr < addr + len;
 }
 
 long read_for_mapping(int fd, void* dst, std::uint64_t len, std::uint64_t off) {

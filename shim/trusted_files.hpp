@@ -38,6 +38,14 @@ void on_dup(int from, int to);
 // Fills [dst, dst+len) with the file's bytes from `off`, zero past end of file; verified for
 // trusted fds. Used by mmap. Returns 0 or -errno.
 long read_for_mapping(int fd, void* dst, std::uint64_t len, std::uint64_t off);
+// A private mapping [dst, dst+len) of trusted file fd from `off` (just made, read-write, not
+// yet filled): when the file is kept whole in enclave memory, moves those pages of it into
+// the mapping instead of copying them (ld.so maps each library's whole span once) and
+// returns true. The file keeps serving reads of them from the mapping while it is an
+// unchanged copy (mem::set_file_copy), and reads and verifies itself again otherwise.
+bool lend_for_mapping(int fd, std::uint64_t dst, std::uint64_t len, std::uint64_t off);
+// Whether pages fd lent to a mapping lie in [addr, addr+len).
+bool lent_pages_in(int fd, std::uint64_t addr, std::uint64_t len);
 
 // For the program loader (enclave memory, no fd in the program's table): opens `path` with
 // the policy applied (trusted: verified; allowed: as is; otherwise -EACCES/-ENOENT).
