@@ -31,7 +31,6 @@ namespace {
 // anything else that wants it (its enclave thread above all, when both are on one CPU), then
 // sleeps pinned to the enclave thread's CPU (docs/architecture.md, "Waiting for the proxy").
 constexpr auto kSpin = std::chrono::microseconds(50);
-constexpr auto kSpreadSpin = std::chrono::microseconds(400);
 
 void futex_wait(std::uint32_t* word, std::uint32_t expected) {
   syscall(SYS_futex, word, FUTEX_WAIT, expected, nullptr, nullptr, 0);
@@ -182,11 +181,12 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
     bool got = false;
     // Wait only right after serving a request (the next one usually follows soon); an idle
     // worker sleeps, so idle channels cost no CPU.
-    if (served_one) {
-      // During a bulk read the next request comes once the enclave thread has copied (and
-      // hashed) the last answer: about 100 us for a piece.
-      const bool spread = __atomic_load_n(&ch->spread, __ATOMIC_RELAXED) != 0;
-      auto until = Clock::now() + (spread ? kSpreadSpin : kSpin);
+    // During a bulk read the next request comes once the enclave thread has copied (and
+    // hashed) the last answer, about 100 us for a piece: time enough to be woken on this CPU
+    // and read it, so the worker sleeps at once rather than burn this CPU meanwhile.
+    const bool spread = __atomic_load_n(&ch->spread, __ATOMIC_RELAXED) != 0;
+    if (served_one && !spread) {
+      auto until = Clock::now() + kSpin;
       int cpu = sched_getcpu();
       __atomic_store_n(&ch->worker_cpu, cpu, __ATOMIC_RELAXED);
       for (int i = 0;; ++i) {
@@ -209,7 +209,7 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
       }
     }
     // Sleep on the enclave thread's CPU: its wake-up then needs no other (perhaps idle) CPU.
-    if (!got && !__atomic_load_n(&ch->spread, __ATOMIC_RELAXED)) {
+    if (!got && !spread) {
       int cpu = __atomic_load_n(&ch->enclave_cpu, __ATOMIC_RELAXED);
       if (cpu != pinned && cpu >= 0 && cpu < CPU_SETSIZE) {
         cpu_set_t one;
