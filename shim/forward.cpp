@@ -199,7 +199,7 @@ long proxy_fstat_size(int proxy_fd) {
   return size < 0 ? iago("fstat", "st_size", size) : size;
 }
 
-long proxy_pread_each(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t off, PieceRead landed, void* ctx) {
+long proxy_pread_each(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t off, PieceCopy copy, void* ctx) {
   channel::Channel* ch = my_channel();
   constexpr std::uint64_t kHalf = kCap / 2;
   auto* out = static_cast<std::uint8_t*>(dst);
@@ -231,8 +231,8 @@ long proxy_pread_each(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t 
     std::uint64_t got = static_cast<std::uint64_t>(r), next = done + got;
     std::uint64_t next_want = len - next < kHalf ? len - next : kHalf;
     if (next_want > 0) start(next, next_want, slot ^ kHalf);  // the proxy fills the other half meanwhile
-    __builtin_memcpy(out + done, ch->data + slot, got);
-    if (landed) landed(ctx, out + done, off + done, got);
+    if (copy) copy(ctx, out + done, ch->data + slot, off + done, got);
+    else __builtin_memcpy(out + done, ch->data + slot, got);
     done = next;
     if (next_want == 0) break;
     slot ^= kHalf;

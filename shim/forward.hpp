@@ -42,11 +42,14 @@ long proxy_call(long op, long a0 = 0, long a1 = 0, long a2 = 0, long a3 = 0, lon
 // Returns bytes read or -errno (validated).
 long proxy_pread(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t off);
 // The same for large reads, in pieces of half the channel's data area: while the proxy reads
-// the next piece into one half, the shim copies the last one out of the other into `dst`
-// and calls `landed` with that copy (enclave memory, never the window the host can change)
-// and its file offset, e.g. to hash it. Returns bytes read (fewer at end of file) or -errno.
-using PieceRead = void (*)(void* ctx, const std::uint8_t* copy, std::uint64_t file_off, std::uint64_t len);
-long proxy_pread_each(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t off, PieceRead landed, void* ctx);
+// the next piece into one half, the shim copies the last one out of the other into `dst`.
+// With `copy`, that copy is made by copy(ctx, dst, window, file_off, len) instead: it must
+// read each byte of the window (which the host can change at any time) once, e.g. hashing it
+// as it copies (crypto::Sha256::update_copy). Returns bytes read (fewer at end of file) or
+// -errno.
+using PieceCopy = void (*)(void* ctx, std::uint8_t* dst, const std::uint8_t* window, std::uint64_t file_off,
+                           std::uint64_t len);
+long proxy_pread_each(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t off, PieceCopy copy, void* ctx);
 
 // fstat's st_size of a proxy fd: the size, or -errno (-EIO for a negative size).
 long proxy_fstat_size(int proxy_fd);

@@ -124,15 +124,15 @@ void log_mismatch(const char* path, const std::uint8_t expected[32], const std::
 void log_mismatch(const policy::Resolved& r, const std::uint8_t digest[32]) { log_mismatch(r.path, r.sha256, digest); }
 
 // Reads the file's bytes [0, cap) into dst (enclave memory) and hashes them, until end of
-// file or cap: each piece is hashed from its copy in enclave memory (never from the window,
-// which the host can change at any time) while the proxy reads the next one. Returns bytes
-// read or -errno.
+// file or cap: each piece is hashed as it is copied out of the window (what is hashed is what
+// dst gets, whatever the host does to the window) while the proxy reads the next one.
+// Returns bytes read or -errno.
 long read_hashed(int pfd, std::uint8_t* dst, std::uint64_t cap, std::uint8_t digest[32]) {
   crypto::Sha256 h;
   long got = proxy_pread_each(
       pfd, dst, cap, 0,
-      [](void* ctx, const std::uint8_t* copy, std::uint64_t, std::uint64_t n) {
-        static_cast<crypto::Sha256*>(ctx)->update(copy, n);
+      [](void* ctx, std::uint8_t* to, const std::uint8_t* window, std::uint64_t, std::uint64_t n) {
+        static_cast<crypto::Sha256*>(ctx)->update_copy(to, window, n);
       },
       &h);
   if (got < 0) return got;
@@ -518,15 +518,17 @@ DeferredCheck* new_deferred(const policy::Resolved& r) {
   return d;
 }
 
-// proxy_pread_each's callback for a deferred file: extends the running hash.
-void hash_in_order(void* ctx, const std::uint8_t* copy, std::uint64_t off, std::uint64_t len) {
+// proxy_pread_each's copy for a deferred file: extends the running hash as it copies.
+void hash_in_order(void* ctx, std::uint8_t* to, const std::uint8_t* window, std::uint64_t off, std::uint64_t len) {
   auto* d = static_cast<DeferredCheck*>(ctx);
-  if (d->out_of_order || off + len <= d->hashed_to) return;  // already hashed: compared at the end
-  if (off > d->hashed_to) {
-    d->out_of_order = true;
+  if (!d->out_of_order && off > d->hashed_to) d->out_of_order = true;
+  if (d->out_of_order || off + len <= d->hashed_to) {  // hashed already (compared at the end), or later
+    __builtin_memcpy(to, window, len);
     return;
   }
-  d->running.update(copy + (d->hashed_to - off), off + len - d->hashed_to);
+  std::uint64_t seen = d->hashed_to - off;
+  __builtin_memcpy(to, window, seen);
+  d->running.update_copy(to + seen, window + seen, len - seen);
   d->hashed_to = off + len;
 }
 

@@ -4,6 +4,8 @@
 
 extern "C" void cocoon_sha256_blocks_shani(std::uint32_t state[8], const std::uint8_t* data,
                                            std::size_t nblocks);
+extern "C" void cocoon_sha256_blocks_shani_copy(std::uint32_t state[8], const std::uint8_t* src,
+                                                std::size_t nblocks, std::uint8_t* dst);
 
 namespace cocoon::crypto {
 namespace {
@@ -127,6 +129,34 @@ void Sha256::update(const void* data, std::size_t size) {
   }
   copy_bytes(buffer_, p, size);
   buffered_ = size;
+}
+
+void Sha256::update_copy(void* dst, const void* src, std::size_t size) {
+  auto* d = static_cast<std::uint8_t*>(dst);
+  const auto* p = static_cast<const std::uint8_t*>(src);
+  if (blocks_ != &sha256_blocks_shani) {  // copied first, then hashed from the copy
+    copy_bytes(d, p, size);
+    update(d, size);
+    return;
+  }
+  if (buffered_ != 0) {  // complete the pending block from the copy
+    const std::size_t take = size < kSha256BlockSize - buffered_ ? size : kSha256BlockSize - buffered_;
+    copy_bytes(d, p, take);
+    update(d, take);
+    d += take;
+    p += take;
+    size -= take;
+  }
+  const std::size_t whole = size / kSha256BlockSize;
+  if (whole != 0) {
+    cocoon_sha256_blocks_shani_copy(state_, p, whole, d);
+    total_bytes_ += whole * kSha256BlockSize;
+    d += whole * kSha256BlockSize;
+    p += whole * kSha256BlockSize;
+    size -= whole * kSha256BlockSize;
+  }
+  copy_bytes(d, p, size);
+  update(d, size);
 }
 
 void Sha256::final(std::uint8_t out[kSha256DigestSize]) {

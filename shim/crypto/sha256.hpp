@@ -38,6 +38,10 @@ class Sha256 {
   // Start over (keeps nothing from previous input).
   void reset(Sha256Impl impl = Sha256Impl::Auto);
   void update(const void* data, std::size_t size);
+  // Copies src to dst and hashes the copy, reading each byte of src once (with SHA-NI, in the
+  // same pass): what is hashed is exactly what dst gets, even if src changes meanwhile.
+  // The ranges must not overlap.
+  void update_copy(void* dst, const void* src, std::size_t size);
   // Writes the 32-byte digest. The object must be reset() before further use.
   void final(std::uint8_t out[kSha256DigestSize]);
 

@@ -2,12 +2,17 @@
 //
 //   void cocoon_sha256_blocks_shani(uint32_t state[8], const uint8_t* data, size_t nblocks);
 //   SysV ABI: rdi = state (a..h), rsi = data, rdx = nblocks (> 0).
+//   void cocoon_sha256_blocks_shani_copy(uint32_t state[8], const uint8_t* src, size_t nblocks,
+//                                        uint8_t* dst);
+//   The same, and each 16 bytes loaded from src are stored to dst (rcx) from the register
+//   they are hashed from: src is read once, so what dst gets is what was hashed even if src
+//   changes meanwhile (the shim hashes file data as it copies it out of the host's window).
 //
 // The shim runs on the program's thread with the program's vector registers live, so this
 // routine saves every XMM register it uses (xmm0-xmm10) on the stack with movdqu on entry and
 // restores them before returning. It only uses legacy-SSE encodings, which leave the upper
 // YMM/ZMM bits untouched. No other state is modified besides rax and the flags (and rsi/rdx,
-// which are argument registers).
+// and rcx for the copy, which are argument registers).
 //
 // Register use:
 //   xmm0        WK pairs (implicit operand of SHA256RNDS2)
@@ -66,11 +71,8 @@
         ROUNDS4 \w4, \q
 .endm
 
-        .globl  cocoon_sha256_blocks_shani
-        .hidden cocoon_sha256_blocks_shani
-        .type   cocoon_sha256_blocks_shani, @function
-        .balign 32
-cocoon_sha256_blocks_shani:
+// The whole routine; \copy = 1 also stores each block to rcx as it is loaded.
+.macro SHA256_BLOCKS copy
         sub     $(11*16), %rsp
         movdqu  %xmm0,  0*16(%rsp)
         movdqu  %xmm1,  1*16(%rsp)
@@ -97,19 +99,26 @@ cocoon_sha256_blocks_shani:
         pblendw $0xf0, %xmm10, %xmm2       // h g d c  = CDGH
 
         test    %rdx, %rdx
-        jz      .Ldone
+        jz      .Ldone\@
 
-.Lblock:
+.Lblock\@:
         movdqa  %xmm1, %xmm8
         movdqa  %xmm2, %xmm9
 
         movdqu  0(%rsi), %xmm3
-        pshufb  %xmm7, %xmm3
         movdqu  16(%rsi), %xmm4
-        pshufb  %xmm7, %xmm4
         movdqu  32(%rsi), %xmm5
-        pshufb  %xmm7, %xmm5
         movdqu  48(%rsi), %xmm6
+.if \copy
+        movdqu  %xmm3, 0(%rcx)
+        movdqu  %xmm4, 16(%rcx)
+        movdqu  %xmm5, 32(%rcx)
+        movdqu  %xmm6, 48(%rcx)
+        add     $64, %rcx
+.endif
+        pshufb  %xmm7, %xmm3
+        pshufb  %xmm7, %xmm4
+        pshufb  %xmm7, %xmm5
         pshufb  %xmm7, %xmm6
 
         ROUNDS4 %xmm3, 0
@@ -133,9 +142,9 @@ cocoon_sha256_blocks_shani:
         paddd   %xmm9, %xmm2
         add     $64, %rsi
         dec     %rdx
-        jnz     .Lblock
+        jnz     .Lblock\@
 
-.Ldone:
+.Ldone\@:
         // ABEF / CDGH -> a..h in memory order
         pshufd  $0x1b, %xmm1, %xmm1        // a b e f
         pshufd  $0xb1, %xmm2, %xmm2        // g h c d
@@ -158,6 +167,22 @@ cocoon_sha256_blocks_shani:
         movdqu  10*16(%rsp), %xmm10
         add     $(11*16), %rsp
         ret
+.endm
+
+        .globl  cocoon_sha256_blocks_shani
+        .hidden cocoon_sha256_blocks_shani
+        .type   cocoon_sha256_blocks_shani, @function
+        .balign 32
+cocoon_sha256_blocks_shani:
+        SHA256_BLOCKS 0
         .size   cocoon_sha256_blocks_shani, .-cocoon_sha256_blocks_shani
+
+        .globl  cocoon_sha256_blocks_shani_copy
+        .hidden cocoon_sha256_blocks_shani_copy
+        .type   cocoon_sha256_blocks_shani_copy, @function
+        .balign 32
+cocoon_sha256_blocks_shani_copy:
+        SHA256_BLOCKS 1
+        .size   cocoon_sha256_blocks_shani_copy, .-cocoon_sha256_blocks_shani_copy
 
         .section .note.GNU-stack, "", @progbits

@@ -14,6 +14,8 @@
 
 extern "C" void cocoon_sha256_blocks_shani(std::uint32_t state[8], const std::uint8_t* data,
                                            std::size_t nblocks);
+extern "C" void cocoon_sha256_blocks_shani_copy(std::uint32_t state[8], const std::uint8_t* src,
+                                                std::size_t nblocks, std::uint8_t* dst);
 
 namespace cocoon::crypto {
 namespace {
@@ -95,6 +97,35 @@ TEST_P(Sha256Paths, StreamingInRandomChunksMatchesOneShot) {
   }
 }
 
+// update_copy (copy and hash in one pass) mixed with update, in chunks of every alignment:
+// the digest is OpenSSL's, and the destination holds exactly the source.
+TEST_P(Sha256Paths, CopyingWhileHashingMatchesOpenSslAndCopies) {
+  std::mt19937_64 rng(91 + static_cast<unsigned>(GetParam()));
+  for (int round = 0; round < 100; ++round) {
+    const std::size_t n = rng() % 20001;
+    const auto data = test::random_bytes(rng, n);
+    std::vector<std::uint8_t> copy(n + 1, 0xee);
+    Sha256 h(GetParam());
+    std::size_t pos = 0;
+    while (pos < n) {
+      std::size_t chunk = (rng() % 3 == 0) ? rng() % 5000 : rng() % 130;
+      if (chunk > n - pos) chunk = n - pos;
+      if (rng() % 4 == 0) {
+        std::memcpy(copy.data() + pos, data.data() + pos, chunk);
+        h.update(data.data() + pos, chunk);
+      } else {
+        h.update_copy(copy.data() + pos, data.data() + pos, chunk);
+      }
+      pos += chunk;
+    }
+    std::uint8_t md[32];
+    h.final(md);
+    ASSERT_EQ(to_hex(md, 32), openssl_sha256_hex(data.data(), n)) << "length " << n;
+    ASSERT_EQ(0, std::memcmp(copy.data(), data.data(), n)) << "length " << n;
+    ASSERT_EQ(copy[n], 0xee) << "wrote past the end, length " << n;
+  }
+}
+
 TEST_P(Sha256Paths, ResetStartsOver) {
   Sha256 h(GetParam());
   h.update("garbage", 7);
@@ -146,6 +177,29 @@ TEST(Sha256, ShaNiRoutinePreservesAllXmmRegisters) {
   // The call did its job...
   EXPECT_EQ(0, std::memcmp(state, expected, sizeof state));
   // ...and every vector register is as it was.
+  for (int r = 0; r < 16; ++r)
+    EXPECT_EQ(to_hex(frame.after[r], 16), to_hex(frame.before[r], 16)) << "xmm" << r;
+}
+
+TEST(Sha256, ShaNiCopyRoutinePreservesAllXmmRegisters) {
+  if (!sha256_shani_available()) GTEST_SKIP() << "this CPU has no SHA-NI";
+  std::mt19937_64 rng(8);
+  const auto data = test::random_bytes(rng, 3 * 64);
+  std::vector<std::uint8_t> copy(3 * 64 + 16, 0);
+  std::uint32_t state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                            0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  std::uint32_t expected[8];
+  std::memcpy(expected, state, sizeof state);
+  sha256_blocks_portable(expected, data.data(), 3);
+
+  test::XmmFrame frame;
+  test::call_with_xmm_pattern(reinterpret_cast<const void*>(&cocoon_sha256_blocks_shani_copy),
+                              reinterpret_cast<std::uint64_t>(state),
+                              reinterpret_cast<std::uint64_t>(data.data()), 3,
+                              reinterpret_cast<std::uint64_t>(copy.data()), frame, 0x52);
+  EXPECT_EQ(0, std::memcmp(state, expected, sizeof state));
+  EXPECT_EQ(0, std::memcmp(copy.data(), data.data(), 3 * 64));
+  EXPECT_EQ(copy[3 * 64], 0);  // nothing past the blocks
   for (int r = 0; r < 16; ++r)
     EXPECT_EQ(to_hex(frame.after[r], 16), to_hex(frame.before[r], 16)) << "xmm" << r;
 }
