@@ -151,6 +151,7 @@ struct Stats {
   std::uint64_t deferred_calls;  // calls answered at once and made later (shim/deferred_calls.hpp)
   std::uint64_t huge_regions;    // 2 MiB regions populated for huge host pages (shim/memory.cpp)
   std::uint64_t lent_bytes;      // verified file bytes moved into mappings, not copied (shim/trusted_files.cpp)
+  std::uint64_t populated_ahead; // bytes populated by the populator thread for a copy (shim/populator.hpp)
 };
 
 struct WindowHeader {

@@ -5,6 +5,7 @@
 #include "shim/host.hpp"
 #include "shim/linux_abi.hpp"
 #include "shim/log.hpp"
+#include "shim/populator.hpp"
 #include "shim/sync.hpp"
 
 namespace cocoon::shim::mem {
@@ -425,9 +426,13 @@ void prefault(std::uint64_t addr, std::uint64_t len) {
     host::call(abi::kMadvise, huge_from, huge_to - huge_from, abi::kMadvHugepage);
     if (g.window) __atomic_fetch_add(&g.window->stats.huge_regions, (huge_to - huge_from) / kHuge, __ATOMIC_RELAXED);
   }
-  // The rest of the range (walking pages populated already would cost ~0.1 ms per region).
+  // The rest of the range (walking pages populated already would cost ~0.1 ms per region):
+  // a large rest on the populator thread, while the caller starts its copy (shim/populator.hpp).
+  // The regions at the ends were done above, under the lock: a copy that faulted in part of
+  // such a region first would leave it small pages.
   const std::uint64_t rest_from = head ? lo + kHuge : a, rest_to = tail ? hi - kHuge : e;
-  if (rest_to > rest_from) host::call(abi::kMadvise, rest_from, rest_to - rest_from, abi::kMadvPopulateWrite);
+  if (rest_to > rest_from && !(rest_to - rest_from >= kHugeWorth && populator::populate_async(rest_from, rest_to - rest_from)))
+    host::call(abi::kMadvise, rest_from, rest_to - rest_from, abi::kMadvPopulateWrite);
 }
 
 void release_program_memory() {

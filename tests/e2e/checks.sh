@@ -65,6 +65,9 @@ run stats 0 "" "peak EPC in use [0-9.]+ MiB.*openat +0 +[1-9]" -- bash -c "\"$C\
 # boundary and populated whole (shim/memory.cpp). ld.so's mapping of it then takes those pages
 # instead of a copy (shim/trusted_files.cpp, lend_for_mapping): 1.8 MiB of libc.
 run stats_huge_copies 0 "" "[1-9] 2 MiB regions filled as huge host pages" -- "$C" run --stats -- /bin/true
+# A program of several MiB (python3.11: 6.8 MB) is populated by the populator thread while
+# the loader copies it in (shim/populator.hpp).
+run stats_populated_ahead 0 "" "; [1-9][0-9]*\.[0-9] MiB populated ahead of copies" -- "$C" run --stats -- /usr/bin/python3 -c 'import time; time.sleep(0.3)'
 run stats_lent_pages 0 "" "; ([1-9]|[1-9][0-9]+)\.[0-9] MiB of verified files moved into their mappings uncopied" -- "$C" run --stats -- /bin/true
 # Answers kept in the enclave: N calls cost at most a few round trips to the proxy more than
 # none. trips PYTHON_CODE N -> the round trips of running it with {N} replaced by N.

@@ -122,9 +122,11 @@ void print_stats(const channel::WindowHeader& w) {
   }
   std::fprintf(stderr,
                "cocoon: stats: peak EPC in use %.1f MiB (of %.1f MiB enclave heap); %llu 2 MiB regions filled as huge "
-               "host pages; %.1f MiB of verified files moved into their mappings uncopied\n",
+               "host pages; %.1f MiB of verified files moved into their mappings uncopied; %.1f MiB populated ahead "
+               "of copies by the populator thread\n",
                static_cast<double>(s.epc_peak_bytes) / 1048576.0, static_cast<double>(s.epc_limit_bytes) / 1048576.0,
-               static_cast<unsigned long long>(s.huge_regions), static_cast<double>(s.lent_bytes) / 1048576.0);
+               static_cast<unsigned long long>(s.huge_regions), static_cast<double>(s.lent_bytes) / 1048576.0,
+               static_cast<double>(s.populated_ahead) / 1048576.0);
   std::fprintf(stderr,
                "cocoon: stats: %llu syscalls: %llu served in the shim, %llu forwarded to the proxy, %llu refused; "
                "%llu call sites rewritten after %llu traps; %llu round trips to the proxy, %llu of them woke it, "
