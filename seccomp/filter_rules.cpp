@@ -67,7 +67,6 @@ std::vector<std::uint8_t> build_proxy_filter() {
   f.deny("process_vm_writev");
   f.deny("kcmp");
   f.deny("pidfd_getfd");
-  f.deny("pidfd_open");
 
   // What the enclave forwards.
   for (const syscalls::SyscallInfo& info : syscalls::kSyscallTable)

@@ -2,6 +2,8 @@
 // signals the program sends to itself.
 #include "shim/deferred_calls.hpp"
 #include "shim/clock.hpp"
+#include "shim/fdtable.hpp"
+#include "shim/forward.hpp"
 #include "shim/globals.hpp"
 #include "shim/host.hpp"
 #include "shim/signal_frame.hpp"
@@ -15,6 +17,7 @@
 #include "shim/threads.hpp"
 #include "shim/user_memory.hpp"
 #include "shim/vfork.hpp"
+#include "syscalls/syscall_table.hpp"
 
 namespace cocoon::shim {
 namespace {
@@ -205,6 +208,41 @@ long sys_kill(SyscallFrame& f) {
   if (pid == g.pid || pid == 0 || pid == -1 || pid == -g.pid)
     return signals::send(nullptr, static_cast<int>(sig), abi::kSiUser);
   return children::kill_other(pid, sig);
+}
+
+namespace {
+
+// Whether the program's fd is the directory /proc/<its own pid> (or /proc/self), which Linux
+// takes as a pidfd of the process. Such a path is the proxy's /proc/self in the host
+// (proc::alias_own_pid), so the proxy's kernel would signal the proxy: asked of the proxy by
+// the link /proc/self/fd/<fd>, which names its own /proc directory then.
+bool own_proc_dir(int fd) {
+  std::int32_t proxy = __atomic_load_n(&g.window->proxy_pid, __ATOMIC_ACQUIRE);
+  if (fd < 0 || proxy <= 0) return false;
+  char link[48], want[32];
+  std::size_t n = snformat(link, sizeof link, "/proc/self/fd/%d", fd);
+  std::size_t w = snformat(want, sizeof want, "/proc/%d", proxy);
+  ProxyRequest rq(89);  // readlink
+  if (!rq.in_bytes(0, link, n + 1) || !rq.out(1, 64)) return false;
+  rq.arg(2, 64);
+  long r = rq.call("readlink");
+  return r == static_cast<long>(w) && __builtin_memcmp(rq.data(1), want, w) == 0;
+}
+
+}  // namespace
+
+// pidfd_send_signal: forwarded (the proxy holds the pidfd), except on the program's own /proc
+// directory, where the signal is the program's own (as kill or rt_sigqueueinfo to itself).
+long sys_pidfd_send_signal(SyscallFrame& f) {
+  int fd = static_cast<int>(f.a[0]);
+  long sig = f.a[1];
+  if (fd::to_proxy(fd) >= 0 && own_proc_dir(fd)) {
+    if (f.a[3] != 0) return -abi::kEINVAL;  // no flags defined for this
+    if (sig < 0 || sig > abi::kNSig) return -abi::kEINVAL;
+    if (f.a[2]) return queue_info(129, g.pid, nullptr, sig, static_cast<std::uint64_t>(f.a[2]));
+    return signals::send(nullptr, static_cast<int>(sig), abi::kSiUser);
+  }
+  return forward_generic(*syscalls::find_syscall(424), f);
 }
 
 long sys_tgkill(SyscallFrame& f) {

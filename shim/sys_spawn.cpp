@@ -299,9 +299,11 @@ long sys_waitid(SyscallFrame& f) {
   if (options & ~(kWnohang | kWstopped | kWexited | kWcontinued | kWnowait | kWnothread | kWall | kWclone))
     return -abi::kEINVAL;
   if (!(options & (kWstopped | kWexited | kWcontinued))) return -abi::kEINVAL;
-  if (idtype == 3) return -abi::kEINVAL;  // P_PIDFD: the program has no pidfds
   if (idtype < 0 || idtype > 3) return -abi::kEINVAL;
-  if (!may_wait_for(idtype == 1 ? id : 0)) return -abi::kECHILD;
+  // P_PIDFD: a pidfd lives in the proxy (pidfd_open), whose kernel checks it first (EBADF for
+  // an fd that is none, ECHILD for a pidfd of a process that is not a child).
+  if (idtype == 3 && (id < 0 || fd::to_proxy(static_cast<int>(id)) < 0)) return -abi::kEBADF;
+  if (idtype != 3 && !may_wait_for(idtype == 1 ? id : 0)) return -abi::kECHILD;
   ProxyRequest rq(247);
   rq.arg(0, idtype);
   rq.arg(1, id);

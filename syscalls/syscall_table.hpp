@@ -111,7 +111,7 @@ inline constexpr const char* kNuma =
 inline constexpr const char* kSched =
     "scheduling policy and priority are not modelled in the enclave";
 inline constexpr const char* kMountApi = "new mount API: not supported";
-inline constexpr const char* kPidfd = "pidfds: not supported (no other process is visible)";
+inline constexpr const char* kPidfd = "another process's fds or memory: never (the enclave's process is not for the host to read)";
 inline constexpr const char* kPkeys = "memory protection keys: not supported";
 inline constexpr const char* kKeyring = "kernel keyrings: not supported";
 inline constexpr const char* kLandlock = "Landlock: not supported (the enclave is already confined)";
@@ -403,7 +403,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(244, "mq_notify", kENOSYS, kPosixMq),
   refuse(245, "mq_getsetattr", kENOSYS, kPosixMq),
   refuse(246, "kexec_load", kEPERM, kPrivileged),
-  fwd(247, "waitid", {kInt, kInt, out_fixed(128), kInt, out_fixed(144)}, kCustom | kBlocking, "as wait4 (P_ALL, P_PID, P_PGID; P_PIDFD gets EINVAL: no pidfds)"),
+  fwd(247, "waitid", {kInt, kInt, out_fixed(128), kInt, out_fixed(144)}, kCustom | kBlocking, "as wait4 (P_ALL, P_PID, P_PGID, and P_PIDFD with a pidfd from pidfd_open)"),
   refuse(248, "add_key", kENOSYS, kKeyring),
   refuse(249, "request_key", kENOSYS, kKeyring),
   refuse(250, "keyctl", kENOSYS, kKeyring),
@@ -493,7 +493,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(334, "rseq", kENOSYS, "restartable sequences: not supported; glibc copes with ENOSYS"),
   refuse(335, "uretprobe", kENOSYS, "uprobe trampoline call: no uprobes inside the enclave"),
   refuse(336, "uprobe", kENOSYS, "uprobe trampoline call: no uprobes inside the enclave"),
-  refuse(424, "pidfd_send_signal", kENOSYS, kPidfd),
+  fwd(424, "pidfd_send_signal", {kFd, kInt, in_fixed(128), kInt}, kCustom, "dedicated routine: the pidfd lives in the proxy, whose kernel delivers the signal (and its optional siginfo) and decides what is allowed, as for kill; on the program's own /proc directory (a pidfd of itself) the shim delivers it, as kill or rt_sigqueueinfo to itself"),
   refuse(425, "io_uring_setup", kENOSYS, kAsyncIo),
   refuse(426, "io_uring_enter", kENOSYS, kAsyncIo),
   refuse(427, "io_uring_register", kENOSYS, kAsyncIo),
@@ -503,7 +503,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(431, "fsconfig", kENOSYS, kMountApi),
   refuse(432, "fsmount", kENOSYS, kMountApi),
   refuse(433, "fspick", kENOSYS, kMountApi),
-  refuse(434, "pidfd_open", kENOSYS, kPidfd),
+  fwd(434, "pidfd_open", {kInt, kInt}, kNewFd, "the pidfd lives in the proxy, whose children the program's are: poll, epoll, waitid(P_PIDFD) and pidfd_send_signal work on it"),
   refuse(435, "clone3", kENOSYS, "not supported: ENOSYS makes glibc fall back to clone"),
   shim(436, "close_range", "shim's fd table; the proxy fds in the range are closed through the proxy"),
   refuse(437, "openat2", kENOSYS, "not supported yet: glibc and most programs use openat"),
@@ -517,7 +517,7 @@ inline constexpr SyscallInfo kRows[] = {
   refuse(445, "landlock_add_rule", kENOSYS, kLandlock),
   refuse(446, "landlock_restrict_self", kENOSYS, kLandlock),
   refuse(447, "memfd_secret", kENOSYS, "memfd_secret: not supported (enclave memory is already private)"),
-  refuse(448, "process_mrelease", kENOSYS, kPidfd),
+  refuse(448, "process_mrelease", kENOSYS, "another process's memory: not for the enclave to release"),
   refuse(449, "futex_waitv", kENOSYS, kFutex2),
   refuse(450, "set_mempolicy_home_node", kENOSYS, kNuma),
   refuse(451, "cachestat", kENOSYS, "page-cache statistics: not supported"),

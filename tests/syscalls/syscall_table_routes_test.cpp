@@ -83,7 +83,7 @@ TEST(SyscallRoutes, RefusedWithENOSYS) {
                 "pkey_free", "mbind", "set_mempolicy", "get_mempolicy", "migrate_pages",
                 "move_pages", "memfd_secret", "signalfd", "signalfd4", "vmsplice", "sendmmsg", "recvmmsg", "name_to_handle_at",
                 "open_by_handle_at", "fsopen", "fsmount", "fsconfig", "fspick", "open_tree",
-                "move_mount", "mount_setattr", "pidfd_open", "pidfd_send_signal", "pidfd_getfd",
+                "move_mount", "mount_setattr", "pidfd_getfd",
                 "process_madvise", "mseal", "cachestat", "openat2", "setxattrat", "getxattrat",
                 "listxattrat", "removexattrat", "map_shadow_stack", "futex_waitv", "futex_wake",
                 "futex_wait", "futex_requeue", "lsm_get_self_attr", "lsm_set_self_attr",

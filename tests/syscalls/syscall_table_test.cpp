@@ -259,7 +259,7 @@ TEST(SyscallTable, ForwardedCallsTranslateExactlyTheirFdArguments) {
       {"renameat2", 1 | 4}, {"copy_file_range", 1 | 4}, {"preadv2", 1},
       {"pwritev2", 1},      {"statx", 1},          {"faccessat2", 1},
       {"epoll_pwait2", 1},  {"fchmodat2", 1},      {"wait4", 0},
-      {"waitid", 0},        {"mknod", 0},          {"mknodat", 1},
+      {"waitid", 0},        {"pidfd_open", 0},     {"pidfd_send_signal", 1},        {"mknod", 0},          {"mknodat", 1},
       {"memfd_create", 0},  {"splice", 1 | 4},     {"tee", 1 | 2},
   };
   std::set<std::string> forwarded;
@@ -285,7 +285,7 @@ TEST(SyscallTable, ForwardedCallsThatCreateFdsAreFlagged) {
   const std::set<std::string> new_fd = {
       "open",     "creat",        "openat",       "socket",        "accept",
       "accept4",  "epoll_create", "epoll_create1", "eventfd",      "eventfd2",
-      "timerfd_create", "inotify_init", "inotify_init1", "memfd_create"};
+      "timerfd_create", "inotify_init", "inotify_init1", "memfd_create", "pidfd_open"};
   const std::set<std::string> new_fd_pair = {"pipe", "pipe2", "socketpair"};
   for (const SyscallInfo& row : kSyscallTable) {
     if (row.route != Route::Forward) continue;
