@@ -22,8 +22,8 @@ Request g_queue[kQueue];
 std::uint32_t g_head, g_tail;  // under g_lock: g_queue[g_head % kQueue] is the next to do
 std::uint32_t g_busy;          // requests taken and not finished (0 or 1)
 SpinLock g_lock;
-std::uint32_t g_wake;          // futex word: bumped for each request
-std::int32_t g_state;          // 0: no thread, 1: running, -1: the host refused one
+std::uint32_t g_wake;  // futex word: bumped for each request
+std::int32_t g_state;  // 0: no thread, 1: running, -1: the host refused one
 std::int32_t g_tid;
 
 [[noreturn]] void populate_loop(void* arg) {

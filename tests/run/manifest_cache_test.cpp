@@ -1,6 +1,8 @@
 // The compiled-manifest cache of signed starts: an entry gives back exactly what was stored
 // (every setting but the trusted files, the blob, MRENCLAVE), its key changes with any byte
 // of the manifest, and an entry that is cut, mixed or garbage is a miss, never a crash.
+#include "tools/run/manifest_cache.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,7 +12,6 @@
 #include <iterator>
 
 #include "manifest/manifest.hpp"
-#include "tools/run/manifest_cache.hpp"
 
 namespace fs = std::filesystem;
 using namespace cocoon;
@@ -33,8 +34,10 @@ class ManifestCache : public ::testing::Test {
     key_ = run::compiled_manifest_key(text_);
   }
   void TearDown() override {
-    if (saved_.empty()) unsetenv("XDG_CACHE_HOME");
-    else setenv("XDG_CACHE_HOME", saved_.c_str(), 1);
+    if (saved_.empty())
+      unsetenv("XDG_CACHE_HOME");
+    else
+      setenv("XDG_CACHE_HOME", saved_.c_str(), 1);
     fs::remove_all(home_);
   }
   fs::path entry() const { return fs::path(run::compiled_manifest_dir()) / key_; }

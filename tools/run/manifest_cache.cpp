@@ -67,7 +67,9 @@ std::string compiled_manifest_key(const std::string& text) {
   return measure::to_hex(digest);
 }
 
-std::string compiled_manifest_dir() { return user_dir("XDG_CACHE_HOME", "/.cache") + "/cocoon/manifests"; }
+std::string compiled_manifest_dir() {
+  return user_dir("XDG_CACHE_HOME", "/.cache") + "/cocoon/manifests";
+}
 
 std::optional<CompiledManifest> load_compiled_manifest(const std::string& key) {
   if (key.empty()) return std::nullopt;
@@ -97,8 +99,7 @@ std::optional<CompiledManifest> load_compiled_manifest(const std::string& key) {
   }
   // The settings and the blob must describe the same enclave (a cut or mixed entry is a miss).
   const manifest::StrView ep = reader.entrypoint();
-  if (std::string(ep.data, ep.size) != out.settings.entrypoint ||
-      reader.enclave().size != out.settings.enclave.size ||
+  if (std::string(ep.data, ep.size) != out.settings.entrypoint || reader.enclave().size != out.settings.enclave.size ||
       reader.enclave().max_threads != out.settings.enclave.max_threads)
     return std::nullopt;
   std::memcpy(out.mrenclave.data(), h.mrenclave, 32);
@@ -106,8 +107,8 @@ std::optional<CompiledManifest> load_compiled_manifest(const std::string& key) {
   return out;
 }
 
-void store_compiled_manifest(const std::string& key, const manifest::Manifest& m,
-                             const std::vector<std::uint8_t>& blob, const measure::Digest& mrenclave) {
+void store_compiled_manifest(const std::string& key, const manifest::Manifest& m, const std::vector<std::uint8_t>& blob,
+                             const measure::Digest& mrenclave) {
   if (key.empty()) return;
   manifest::Manifest settings = m;
   settings.trusted_files.clear();
@@ -129,8 +130,8 @@ void store_compiled_manifest(const std::string& key, const manifest::Manifest& m
   h.settings_size = text.size();
   h.blob_size = blob.size();
   std::memcpy(h.mrenclave, mrenclave.data(), 32);
-  bool ok = write_all(fd, &h, sizeof h) && write_all(fd, text.data(), text.size()) &&
-            write_all(fd, blob.data(), blob.size());
+  bool ok =
+      write_all(fd, &h, sizeof h) && write_all(fd, text.data(), text.size()) && write_all(fd, blob.data(), blob.size());
   ok = ::close(fd) == 0 && ok;
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());

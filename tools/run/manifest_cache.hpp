@@ -25,7 +25,7 @@
 namespace cocoon::run {
 
 struct CompiledManifest {
-  manifest::Manifest settings;  // the manifest without fs.trusted_files (those are in the blob)
+  manifest::Manifest settings;     // the manifest without fs.trusted_files (those are in the blob)
   std::vector<std::uint8_t> blob;  // compile_blob() of the whole manifest
   measure::Digest mrenclave{};     // of the enclave image built from that blob and this shim
 };
@@ -41,7 +41,7 @@ std::optional<CompiledManifest> load_compiled_manifest(const std::string& key);
 
 // Writes the entry atomically (a temporary file renamed into place) and prunes the directory.
 // Errors are ignored: the cache is an optimisation.
-void store_compiled_manifest(const std::string& key, const manifest::Manifest& m,
-                             const std::vector<std::uint8_t>& blob, const measure::Digest& mrenclave);
+void store_compiled_manifest(const std::string& key, const manifest::Manifest& m, const std::vector<std::uint8_t>& blob,
+                             const measure::Digest& mrenclave);
 
 }  // namespace cocoon::run

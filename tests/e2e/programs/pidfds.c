@@ -21,7 +21,9 @@ extern char** environ;
 #define P_PIDFD 3
 #endif
 
-static int pidfd_open(pid_t pid, unsigned flags) { return (int)syscall(SYS_pidfd_open, pid, flags); }
+static int pidfd_open(pid_t pid, unsigned flags) {
+  return (int)syscall(SYS_pidfd_open, pid, flags);
+}
 static int pidfd_send_signal(int fd, int sig, siginfo_t* info, unsigned flags) {
   return (int)syscall(SYS_pidfd_send_signal, fd, sig, info, flags);
 }
