@@ -244,21 +244,19 @@ long proxy_pread_each(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t 
 }
 
 long proxy_pread(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t off) {
-  if (len > kCap / 2) return proxy_pread_each(proxy_fd, dst, len, off, nullptr, nullptr);
-  channel::Channel* ch = my_channel();
-  channel::Request& rq = ch->req;
-  rq.op = 17;  // pread64
-  rq.args[0] = proxy_fd;
-  rq.args[1] = 0;
-  rq.args[2] = static_cast<long>(len);
-  rq.args[3] = static_cast<long>(off);
-  rq.ptr_mask = 1u << 1;
-  rq.iov_mask = 0;
-  rq.extent[1] = len;
-  long r = proxy_roundtrip(ch);
-  if (r < -abi::kMaxErrno || r > static_cast<long>(len)) return iago("pread64", "length", r);
-  if (r <= 0) return r;
-  __builtin_memcpy(dst, ch->data, static_cast<std::uint64_t>(r));
+  return proxy_pread_each(proxy_fd, dst, len, off, nullptr, nullptr);
+}
+
+long proxy_fd_link(int proxy_fd, char* out, std::uint64_t cap) {
+  char link[32];
+  std::size_t n = snformat(link, sizeof link, "/proc/self/fd/%d", proxy_fd);
+  ProxyRequest rq(89);  // readlink
+  if (!rq.in_bytes(0, link, n + 1) || !rq.out(1, cap)) return -abi::kENOMEM;
+  rq.arg(2, static_cast<long>(cap));
+  long r = rq.call("readlink");
+  if (r < 0) return r;
+  if (static_cast<std::uint64_t>(r) > cap) return iago("readlink", "length", r);
+  __builtin_memcpy(out, rq.data(1), static_cast<std::uint64_t>(r));
   return r;
 }
 

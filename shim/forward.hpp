@@ -51,6 +51,10 @@ using PieceCopy = void (*)(void* ctx, std::uint8_t* dst, const std::uint8_t* win
                            std::uint64_t len);
 long proxy_pread_each(int proxy_fd, void* dst, std::uint64_t len, std::uint64_t off, PieceCopy copy, void* ctx);
 
+// What a proxy fd is in the host: readlink of /proc/self/fd/<fd> in the proxy, at most `cap`
+// bytes into `out` (no NUL). The length, or -errno.
+long proxy_fd_link(int proxy_fd, char* out, std::uint64_t cap);
+
 // fstat's st_size of a proxy fd: the size, or -errno (-EIO for a negative size).
 long proxy_fstat_size(int proxy_fd);
 

@@ -25,13 +25,9 @@ namespace {
 // POSIX shared memory and semaphores (shm_open, sem_open) live in /dev/shm to be shared
 // between processes; a copy written back now and then would only look like it works.
 bool in_dev_shm(int fd) {
-  char link[32];
-  std::size_t n = snformat(link, sizeof link, "/proc/self/fd/%d", fd);
-  ProxyRequest rq(89);  // readlink
-  if (!rq.in_bytes(0, link, n + 1) || !rq.out(1, 64)) return false;
-  rq.arg(2, 64);
-  long r = rq.call("readlink");
-  return r >= 9 && r <= 64 && __builtin_memcmp(rq.data(1), "/dev/shm/", 9) == 0;
+  char target[64];
+  long r = proxy_fd_link(fd, target, sizeof target);
+  return r >= 9 && __builtin_memcmp(target, "/dev/shm/", 9) == 0;
 }
 
 }  // namespace

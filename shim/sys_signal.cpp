@@ -219,14 +219,10 @@ namespace {
 bool own_proc_dir(int fd) {
   std::int32_t proxy = __atomic_load_n(&g.window->proxy_pid, __ATOMIC_ACQUIRE);
   if (fd < 0 || proxy <= 0) return false;
-  char link[48], want[32];
-  std::size_t n = snformat(link, sizeof link, "/proc/self/fd/%d", fd);
+  char target[64], want[32];
   std::size_t w = snformat(want, sizeof want, "/proc/%d", proxy);
-  ProxyRequest rq(89);  // readlink
-  if (!rq.in_bytes(0, link, n + 1) || !rq.out(1, 64)) return false;
-  rq.arg(2, 64);
-  long r = rq.call("readlink");
-  return r == static_cast<long>(w) && __builtin_memcmp(rq.data(1), want, w) == 0;
+  long r = proxy_fd_link(fd, target, sizeof target);
+  return r == static_cast<long>(w) && __builtin_memcmp(target, want, w) == 0;
 }
 
 }  // namespace
