@@ -140,22 +140,36 @@ long read_hashed(int pfd, std::uint8_t* dst, std::uint64_t cap, std::uint8_t dig
   return got;
 }
 
+// The file's bytes [0, cap) (or to its end) read into a new block of enclave memory and
+// hashed into digest. The block, with *got the bytes read; nullptr with *got = -errno.
+std::uint8_t* read_into_new(int pfd, std::uint64_t cap, std::uint8_t digest[32], long* got) {
+  auto* data = static_cast<std::uint8_t*>(heap::alloc(cap));
+  if (!data) {
+    *got = -abi::kENOMEM;
+    return nullptr;
+  }
+  // Filled at once by the copy below (large blocks are whole pages of their own).
+  if (cap > kMinLend) mem::prefault(reinterpret_cast<std::uint64_t>(data), cap);
+  *got = read_hashed(pfd, data, cap, digest);
+  if (*got < 0) {
+    heap::free(data, cap);
+    return nullptr;
+  }
+  return data;
+}
+
 // A small file, read whole into enclave memory and hashed once; it stays there while open.
 TrustedFile* verify_resident(int pfd, const policy::Resolved& r, std::uint64_t hinted, long* err) {
   const std::uint64_t cap = hinted + 1;  // one byte more than announced: a file that grew is caught
   auto* t = static_cast<TrustedFile*>(heap::alloc(sizeof(TrustedFile)));
-  auto* data = static_cast<std::uint8_t*>(heap::alloc(cap));
-  if (!t || !data) {
-    heap::free(t, sizeof(TrustedFile));
-    heap::free(data, cap);
+  if (!t) {
     *err = -abi::kENOMEM;
     return nullptr;
   }
-  // Filled at once by the copy below (large blocks are whole pages of their own).
-  if (cap > 64 * 1024) mem::prefault(reinterpret_cast<std::uint64_t>(data), cap);
   std::uint8_t digest[32] = {};
-  long got = read_hashed(pfd, data, cap, digest);
-  if (got < 0) {
+  long got;
+  std::uint8_t* data = read_into_new(pfd, cap, digest, &got);
+  if (!data) {
     *err = got;
   } else if (static_cast<std::uint64_t>(got) == cap) {
     log("trusted file %s: it grew while being read; refused", r.path);
@@ -186,14 +200,12 @@ TrustedFile* verify_resident(int pfd, const policy::Resolved& r, std::uint64_t h
 // and verified again, whole, into a new resident copy. Caller holds t->lock.
 long reverify_resident(TrustedFile* t) {
   const std::uint64_t cap = t->length + 1;
-  auto* data = static_cast<std::uint8_t*>(heap::alloc(cap));
-  if (!data) return -abi::kENOMEM;
-  if (cap > kMinLend) mem::prefault(reinterpret_cast<std::uint64_t>(data), cap);
   std::uint8_t digest[32];
-  long got = read_hashed(t->pfd, data, cap, digest);
+  long got;
+  std::uint8_t* data = read_into_new(t->pfd, cap, digest, &got);
+  if (!data) return got;
   if (got != static_cast<long>(t->length) || !crypto::ct_equal(digest, t->sha256, 32)) {
     heap::free(data, cap);
-    if (got < 0) return got;
     log("trusted file %s: it changed on the host after it was opened; refused", t->path);
     return -abi::kEACCES;
   }
@@ -579,22 +591,9 @@ long hash_recorded(const LoaderFile& f, DeferredCheck* d, std::uint64_t size, st
   crypto::Sha256 h;
   long err = 0;
   std::uint64_t o = 0;
-  if (!d->out_of_order && d->hashed_to <= size) {
-    // Copies of the same file bytes must agree there too.
-    for (std::uint32_t i = 0; i < d->n && err == 0; ++i)
-      for (std::uint32_t j = i + 1; j < d->n && err == 0; ++j) {
-        const Extent &a = d->ext[i], &b = d->ext[j];
-        std::uint64_t lo = a.off > b.off ? a.off : b.off;
-        std::uint64_t hi = a.off + a.len < b.off + b.len ? a.off + a.len : b.off + b.len;
-        if (hi > d->hashed_to) hi = d->hashed_to;
-        if (lo < hi && __builtin_memcmp(a.dst + (lo - a.off), b.dst + (lo - b.off), hi - lo) != 0) {
-          log("trusted file %s: bytes %lu..%lu differ between two reads; refused", d->path, lo, hi);
-          err = -abi::kEACCES;
-        }
-      }
-    h = d->running;
-    o = d->hashed_to;
-  }
+  // [0, hashed): hashed as the reads landed (and the gaps between them): only compared here.
+  const std::uint64_t hashed = !d->out_of_order && d->hashed_to <= size ? d->hashed_to : 0;
+  if (hashed) h = d->running;
   while (o < size && err == 0) {
     const Extent* best = nullptr;
     std::uint64_t next = size;  // start of the next recorded read after o
@@ -616,8 +615,13 @@ long hash_recorded(const LoaderFile& f, DeferredCheck* d, std::uint64_t size, st
           err = -abi::kEACCES;
         }
       }
-      h.update(best->dst + (o - best->off), end - o);
+      const std::uint64_t from = o > hashed ? o : hashed;
+      if (end > from) h.update(best->dst + (from - best->off), end - from);
       o = end;
+      continue;
+    }
+    if (o < hashed) {  // a gap hashed on the way (hash_gap)
+      o = next < hashed ? next : hashed;
       continue;
     }
     if (!scratch && !(scratch = static_cast<std::uint8_t*>(heap::alloc(kScratch)))) {
