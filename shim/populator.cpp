@@ -20,7 +20,6 @@ struct Request {
 };
 Request g_queue[kQueue];
 std::uint32_t g_head, g_tail;  // under g_lock: g_queue[g_head % kQueue] is the next to do
-std::uint32_t g_busy;          // requests taken and not finished (0 or 1)
 SpinLock g_lock;
 std::uint32_t g_wake;  // futex word: bumped for each request
 std::int32_t g_state;  // 0: no thread, 1: running, -1: the host refused one
@@ -37,7 +36,6 @@ std::int32_t g_tid;
       if (g_head != g_tail) {
         r = g_queue[g_head % kQueue];
         ++g_head;
-        g_busy = 1;
         got = true;
       }
     }
@@ -49,8 +47,6 @@ std::int32_t g_tid;
     // there then is harmless, as a failure is (a range not writable any more).
     if (host::call(abi::kMadvise, r.addr, r.len, abi::kMadvPopulateWrite) == 0 && g.window)
       __atomic_fetch_add(&g.window->stats.populated_ahead, r.len, __ATOMIC_RELAXED);
-    LockGuard guard(g_lock);
-    g_busy = 0;
   }
 }
 
@@ -94,11 +90,6 @@ bool populate_async(std::uint64_t addr, std::uint64_t len) {
   __atomic_add_fetch(&g_wake, 1u, __ATOMIC_RELEASE);
   host::futex_wake(&g_wake, 1);
   return true;
-}
-
-std::uint32_t pending() {
-  LockGuard guard(g_lock);
-  return g_tail - g_head + g_busy;
 }
 
 }  // namespace cocoon::shim::populator

@@ -21,7 +21,4 @@ namespace cocoon::shim::populator {
 // thread or the queue is full: then the caller populates it itself.
 bool populate_async(std::uint64_t addr, std::uint64_t len);
 
-// Requests queued or being populated (for tests and --stats): 0 once the thread is idle.
-std::uint32_t pending();
-
 }  // namespace cocoon::shim::populator
