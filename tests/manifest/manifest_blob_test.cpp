@@ -275,6 +275,47 @@ TEST(BlobReader, RejectsMalformedBlobs) {
   EXPECT_STREQ(blob_error_name(BlobError::kNotSorted), "a sorted section is out of order or has duplicates");
 }
 
+// The reader checks strings and their order 8 bytes at a time: a NUL or a first difference
+// at every position of the first, second and third word, and prefixes, give the answers a
+// byte-by-byte check gives.
+TEST(BlobReader, WordAtATimeChecksAtEveryPosition) {
+  for (std::size_t k = 1; k < 24; ++k) {
+    const std::string common = "/" + std::string(k - 1, 'p');
+    for (auto [lo, hi] : {std::pair{'a', 'b'}, std::pair{'~', '\xc3'}, std::pair{'\x01', '\x7f'}}) {
+      Manifest m = sample();
+      const std::string a = common + lo + "tail/x", b = common + hi + "tail";
+      m.trusted_files = {{a, digest_of(1)}, {b, digest_of(2)}, {common, digest_of(3)}, {common + lo, digest_of(4)}};
+      auto v = compile_blob(m);  // sorts them: common, common+lo, a, b
+      ManifestBlob blob;
+      ASSERT_EQ(blob.open(v.data(), v.size()), BlobError::kOk) << k;
+      ASSERT_EQ(blob.trusted_count(), 4u);
+      EXPECT_EQ(std::string(blob.trusted_path(0).data, blob.trusted_path(0).size), common) << k;
+      EXPECT_EQ(std::string(blob.trusted_path(3).data, blob.trusted_path(3).size), b) << k;
+      for (const auto& t : m.trusted_files) EXPECT_NE(blob.find_trusted(t.path.data(), t.path.size()), nullptr) << t.path;
+      const std::string missing = common + lo + "tail";
+      EXPECT_EQ(blob.find_trusted(missing.data(), missing.size()), nullptr) << k;
+      // Swapping any two adjacent entries' paths breaks the order.
+      BlobHeader h;
+      std::memcpy(&h, v.data(), sizeof h);
+      for (std::size_t i = 0; i + 1 < 4; ++i) {
+        auto w = v;
+        const std::size_t e = h.sections[kSecTrusted].offset + i * sizeof(BlobTrusted);
+        std::swap_ranges(w.begin() + static_cast<long>(e), w.begin() + static_cast<long>(e + 8),
+                         w.begin() + static_cast<long>(e + sizeof(BlobTrusted)));
+        EXPECT_EQ(blob.open(w.data(), w.size()), BlobError::kNotSorted) << k << " " << i;
+      }
+      // A NUL at any position of a path after its '/'.
+      BlobStr last;
+      std::memcpy(&last, v.data() + h.sections[kSecTrusted].offset + 3 * sizeof(BlobTrusted), sizeof last);
+      for (std::size_t pos = 1; pos < last.length; ++pos) {
+        auto w = v;
+        w[h.sections[kSecStrings].offset + last.offset + pos] = 0;
+        EXPECT_EQ(blob.open(w.data(), w.size()), BlobError::kStringHasNul) << k << " " << pos;
+      }
+    }
+  }
+}
+
 TEST(BlobWriter, RejectsWhatTheReaderWould) {
   Manifest m = sample();
   m.trusted_files.push_back(m.trusted_files[0]);
