@@ -6,12 +6,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include "manifest/manifest.hpp"
+#include "tools/run/cache_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace cocoon;
@@ -110,6 +115,54 @@ TEST_F(ManifestCache, DamagedEntriesAreMisses) {
   EXPECT_FALSE(run::load_compiled_manifest(key_).has_value()) << "mixed entry";
   rewrite(good);
   EXPECT_TRUE(run::load_compiled_manifest(key_).has_value());
+}
+
+// The key of an unchanged manifest file is known without reading it; a rewritten file, a
+// file changed while it was read, one changed within the racy window before the read, and a
+// damaged ".key" file are not known (the start then reads and hashes the text).
+TEST_F(ManifestCache, KeyOfAnUnchangedManifestFileIsKnown) {
+  const fs::path file = home_ / "app.toml";
+  fs::create_directories(home_);
+  auto write = [&](const std::string& t) {
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << t;
+    const timespec past[2] = {{1'000'000'000, 0}, {1'000'000'000, 0}};  // 2001: a later write differs
+    ASSERT_EQ(utimensat(AT_FDCWD, file.c_str(), past, 0), 0);
+  };
+  const std::int64_t later = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count() + 10'000'000'000;
+  write(text_);
+  EXPECT_EQ(run::known_manifest_key(file), "");
+  const std::string id = run::file_identity(file);
+  ASSERT_FALSE(id.empty());
+  run::remember_manifest_key(file, id, key_, later - 10'000'000'000);  // ctime is now: racy
+  EXPECT_EQ(run::known_manifest_key(file), "");
+  run::remember_manifest_key(file, "1:2:3:4:5", key_, later);  // changed while it was read
+  EXPECT_EQ(run::known_manifest_key(file), "");
+  run::remember_manifest_key(file, id, key_, later);
+  EXPECT_EQ(run::known_manifest_key(file), key_);
+  EXPECT_EQ(run::known_manifest_key(home_ / "other.toml"), "");
+  // A damaged .key file: nothing, not a crash.
+  std::vector<fs::path> keys;
+  for (const auto& e : fs::directory_iterator(run::compiled_manifest_dir()))
+    if (e.path().extension() == ".key") keys.push_back(e.path());
+  ASSERT_EQ(keys.size(), 1u);
+  std::string good;
+  {
+    std::ifstream in(keys[0], std::ios::binary);
+    good.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  for (const std::string& bad : {good.substr(0, good.size() - 1), good + "x", std::string("x") + good.substr(1),
+                                 good.substr(0, good.size() - 2) + "G\n", std::string()}) {
+    std::ofstream(keys[0], std::ios::binary | std::ios::trunc) << bad;
+    EXPECT_EQ(run::known_manifest_key(file), "") << bad;
+  }
+  std::ofstream(keys[0], std::ios::binary | std::ios::trunc) << good;
+  EXPECT_EQ(run::known_manifest_key(file), key_);
+  // The same size, rewritten: another identity.
+  std::string changed = text_;
+  changed[changed.size() / 2] ^= 1;
+  write(changed);
+  EXPECT_EQ(run::known_manifest_key(file), "");
 }
 
 TEST_F(ManifestCache, NoKeyNoEntry) {

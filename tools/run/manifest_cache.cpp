@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
+#include "manifest/hash_cache.hpp"
 #include "manifest/manifest_blob.hpp"
 #include "shim/crypto/sha256.hpp"
 #include "tools/run/cache_dir.hpp"
@@ -65,6 +67,70 @@ std::string compiled_manifest_key(const std::string& text) {
   h.update(text.data(), text.size());
   h.final(digest);
   return measure::to_hex(digest);
+}
+
+namespace {
+
+constexpr char kKeyFileMagic[] = "cocoon-manifest-key-v1 ";
+constexpr std::size_t kKeyHexSize = 64;
+
+// The ".key" file of a manifest file's identity, for this cocoon binary; "" when either
+// cannot be identified.
+std::string key_file_of(const std::string& manifest_path, const std::string& identity) {
+  const std::string exe = file_identity("/proc/self/exe");
+  if (exe.empty() || identity.empty()) return {};
+  static constexpr char kDomain[] = "cocoon-manifest-file-key-v1";
+  const std::string material = exe + '\0' + identity + '\0' + manifest_path;
+  std::uint8_t digest[32];
+  crypto::Sha256 h;
+  h.update(kDomain, sizeof kDomain);
+  h.update(material.data(), material.size());
+  h.final(digest);
+  return compiled_manifest_dir() + "/" + measure::to_hex(digest) + ".key";
+}
+
+bool is_hex_key(const std::string& k) {
+  return k.size() == kKeyHexSize &&
+         std::all_of(k.begin(), k.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+}  // namespace
+
+std::string known_manifest_key(const std::string& manifest_path) {
+  const std::string file = key_file_of(manifest_path, file_identity(manifest_path));
+  if (file.empty()) return {};
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  char buf[sizeof kKeyFileMagic + kKeyHexSize + 1];
+  const ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  constexpr std::size_t kMagicLen = sizeof kKeyFileMagic - 1;
+  if (n != static_cast<ssize_t>(kMagicLen + kKeyHexSize + 1) || std::memcmp(buf, kKeyFileMagic, kMagicLen) != 0 ||
+      buf[kMagicLen + kKeyHexSize] != '\n')
+    return {};
+  std::string key(buf + kMagicLen, kKeyHexSize);
+  return is_hex_key(key) ? key : std::string{};
+}
+
+void remember_manifest_key(const std::string& manifest_path, const std::string& identity_before_read,
+                           const std::string& key, std::int64_t read_at_ns, std::int64_t racy_window_ns) {
+  struct stat st {};
+  if (identity_before_read.empty() || file_identity(manifest_path) != identity_before_read ||
+      stat(manifest_path.c_str(), &st) != 0)
+    return;
+  const manifest::FileIdentity id = manifest::identity_of(st);
+  if (read_at_ns - std::max(id.mtime_ns, id.ctime_ns) <= racy_window_ns) return;
+  const std::string file = key_file_of(manifest_path, identity_before_read);
+  if (file.empty() || !is_hex_key(key)) return;
+  std::error_code ec;
+  fs::create_directories(compiled_manifest_dir(), ec);
+  const std::string tmp = file + ".tmp" + std::to_string(getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  const std::string line = kKeyFileMagic + key + "\n";
+  bool ok = write_all(fd, line.data(), line.size());
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0) ::unlink(tmp.c_str());
 }
 
 std::string compiled_manifest_dir() {

@@ -34,6 +34,21 @@ struct CompiledManifest {
 // identified (then nothing is cached).
 std::string compiled_manifest_key(const std::string& text);
 
+// A start must not hash a large manifest each time to find its key (python3's stdlib manifest
+// is 574 KB: 0.5 ms). So the key of a manifest file is also remembered under the file's
+// identity (tools/run/cache_dir.hpp file_identity: device, inode, size, mtime and ctime; any
+// write changes the ctime, which no user can set back) in a small ".key" file beside the
+// entries. known_manifest_key() gives it back for an unchanged file, or "".
+// remember_manifest_key() records `key` (compiled_manifest_key of the text read) when the
+// identity seen before reading the text is the one
+// after, and the file was last changed more than `racy_window` before `read_at` (a file still
+// being written within one timestamp tick could otherwise keep a stale key, git's "racily
+// clean" problem).
+std::string known_manifest_key(const std::string& manifest_path);
+void remember_manifest_key(const std::string& manifest_path, const std::string& identity_before_read,
+                           const std::string& key, std::int64_t read_at_ns,
+                           std::int64_t racy_window_ns = 2'000'000'000);
+
 // The directory entries live in ($XDG_CACHE_HOME or ~/.cache)/cocoon/manifests.
 std::string compiled_manifest_dir();
 

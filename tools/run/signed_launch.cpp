@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -201,15 +202,26 @@ std::string dev_key_path() { return user_dir("XDG_DATA_HOME", "/.local/share") +
 
 void prepare_signed(const std::string& manifest_path, const std::string& sig_path,
                     const std::vector<std::string>& host_args, RunOptions& o) {
+  // The compiled form of this exact text, from an earlier start (tools/run/manifest_cache.hpp):
+  // found without reading the manifest when the file is unchanged since a start recorded it.
+  std::string cache_key = known_manifest_key(manifest_path);
+  std::optional<CompiledManifest> compiled;
+  if (!cache_key.empty()) compiled = load_compiled_manifest(cache_key);
   std::string text;
-  try {
-    text = manifest::read_manifest_text(manifest_path);
-  } catch (const std::exception& e) {
-    throw LaunchError(e.what());
+  if (!compiled) {
+    const std::string identity = file_identity(manifest_path);
+    const std::int64_t read_at = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+    try {
+      text = manifest::read_manifest_text(manifest_path);
+    } catch (const std::exception& e) {
+      throw LaunchError(e.what());
+    }
+    cache_key = compiled_manifest_key(text);
+    compiled = load_compiled_manifest(cache_key);
+    remember_manifest_key(manifest_path, identity, cache_key, read_at);
   }
-  // The compiled form of this exact text, from an earlier start (tools/run/manifest_cache.hpp).
-  const std::string cache_key = compiled_manifest_key(text);
-  std::optional<CompiledManifest> compiled = load_compiled_manifest(cache_key);
   const bool cached = compiled.has_value();
   if (!cached) {
     compiled.emplace();
