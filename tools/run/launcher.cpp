@@ -1,6 +1,7 @@
 #include "tools/run/launcher.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -17,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -132,6 +134,43 @@ struct ConfigBuilder {
 
 void copy_cstr(char* dst, std::size_t cap, const char* src) {
   std::snprintf(dst, cap, "%s", src);
+}
+
+// What the enclave process's first code needs (start_enclave_process).
+struct EnclaveChild {
+  pid_t supervisor;
+  channel::WindowHeader* window;
+  int cfg_fd, win_fd, shim_fd;
+};
+
+// The enclave process until it execs the shim: runs in the supervisor's memory (CLONE_VM),
+// on a stack of its own, while the supervisor waits (CLONE_VFORK); system calls only.
+int start_enclave_process(void* arg) {
+  const auto& c = *static_cast<const EnclaveChild*>(arg);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != c.supervisor) _exit(74);  // the supervisor died before the line above
+  const pid_t self = static_cast<pid_t>(syscall(SYS_getpid));
+  __atomic_store_n(&c.window->enclave_pid, self, __ATOMIC_RELEASE);
+  int null_fd = open("/dev/null", O_RDWR);
+  int hi_cfg = fcntl(c.cfg_fd, F_DUPFD, 100), hi_win = fcntl(c.win_fd, F_DUPFD, 100),
+      hi_shim = fcntl(c.shim_fd, F_DUPFD, 100), hi_null = fcntl(null_fd, F_DUPFD, 100);
+  dup2(hi_null, 0);
+  dup2(hi_null, 1);
+  dup2(hi_cfg, launch::kLaunchFd);
+  dup2(hi_win, launch::kWindowFd);
+  dup2(hi_shim, launch::kShimFd);
+  syscall(SYS_close_range, 6u, ~0u, 0u);
+  const std::int64_t host_pid = self;
+  if (pwrite(launch::kLaunchFd, &host_pid, sizeof host_pid, offsetof(launch::LaunchConfig, host_pid)) !=
+      sizeof host_pid)
+    _exit(74);
+  proxy::reset_signals();
+  char arg0[] = "cocoon-shim";
+  char* argv[] = {arg0, nullptr};
+  char* envp[] = {nullptr};
+  syscall(SYS_execveat, launch::kShimFd, "", argv, envp, AT_EMPTY_PATH);
+  dprintf(2, "cocoon: cannot start the enclave process: %s\n", strerrordesc_np(errno));
+  _exit(74);
 }
 
 const char* signal_text(int sig) {
@@ -352,31 +391,15 @@ int run_in_enclave(const RunOptions& o) {
     proxy::run_proxy(popts);
   }
 
-  pid_t enclave_pid = fork();
-  if (enclave_pid < 0) throw std::runtime_error("fork failed");
-  if (enclave_pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != supervisor) _exit(74);  // the supervisor died before the line above
-    __atomic_store_n(&window->enclave_pid, getpid(), __ATOMIC_RELEASE);
-    int null_fd = open("/dev/null", O_RDWR);
-    int hi_cfg = fcntl(cfg_fd, F_DUPFD, 100), hi_win = fcntl(win_fd, F_DUPFD, 100),
-        hi_shim = fcntl(shim_fd, F_DUPFD, 100), hi_null = fcntl(null_fd, F_DUPFD, 100);
-    dup2(hi_null, 0);
-    dup2(hi_null, 1);
-    dup2(hi_cfg, launch::kLaunchFd);
-    dup2(hi_win, launch::kWindowFd);
-    dup2(hi_shim, launch::kShimFd);
-    syscall(SYS_close_range, 6u, ~0u, 0u);
-    std::int64_t self = getpid();
-    if (pwrite(launch::kLaunchFd, &self, sizeof self, offsetof(launch::LaunchConfig, host_pid)) != sizeof self) _exit(74);
-    proxy::reset_signals();
-    char arg0[] = "cocoon-shim";
-    char* argv[] = {arg0, nullptr};
-    char* envp[] = {nullptr};
-    syscall(SYS_execveat, launch::kShimFd, "", argv, envp, AT_EMPTY_PATH);
-    std::fprintf(stderr, "cocoon: cannot start the enclave process: %s\n", std::strerror(errno));
-    _exit(74);
-  }
+  // The enclave process: a vfork-style clone on a stack of its own (it shares this
+  // process's memory, and this thread waits, until it execs the shim), so that the launcher's
+  // address space is not copied for a child that replaces it at once.
+  EnclaveChild child{supervisor, window, cfg_fd, win_fd, shim_fd};
+  static constexpr std::size_t kChildStack = 64 * 1024;
+  std::unique_ptr<std::uint8_t[]> child_stack(new std::uint8_t[kChildStack]);
+  pid_t enclave_pid = clone(start_enclave_process, child_stack.get() + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD,
+                            &child);
+  if (enclave_pid < 0) throw std::runtime_error(std::string("cannot start the enclave process: ") + std::strerror(errno));
   g_enclave_pid = enclave_pid;
   __atomic_store_n(&window->enclave_pid, enclave_pid, __ATOMIC_RELEASE);
   // A spawned child's fds are the proxy's now: copies kept here would keep a pipe open after
