@@ -9,7 +9,9 @@ constexpr std::size_t kElementSize[kSecCount] = {
     1, sizeof(BlobStr), sizeof(BlobPair), sizeof(BlobStr), sizeof(BlobMount),
     sizeof(BlobTrusted), sizeof(BlobStr), sizeof(BlobPair)};
 
-void copy_bytes(void* dst, const void* src, std::size_t n) { __builtin_memcpy(dst, src, n); }
+void copy_bytes(void* dst, const void* src, std::size_t n) {
+  __builtin_memcpy(dst, src, n);
+}
 
 // Validation reads every string of the blob (a language runtime's manifest has thousands of
 // paths sharing long prefixes), so the two loops below go 8 bytes at a time.

@@ -291,7 +291,8 @@ TEST(BlobReader, WordAtATimeChecksAtEveryPosition) {
       ASSERT_EQ(blob.trusted_count(), 4u);
       EXPECT_EQ(std::string(blob.trusted_path(0).data, blob.trusted_path(0).size), common) << k;
       EXPECT_EQ(std::string(blob.trusted_path(3).data, blob.trusted_path(3).size), b) << k;
-      for (const auto& t : m.trusted_files) EXPECT_NE(blob.find_trusted(t.path.data(), t.path.size()), nullptr) << t.path;
+      for (const auto& t : m.trusted_files)
+        EXPECT_NE(blob.find_trusted(t.path.data(), t.path.size()), nullptr) << t.path;
       const std::string missing = common + lo + "tail";
       EXPECT_EQ(blob.find_trusted(missing.data(), missing.size()), nullptr) << k;
       // Swapping any two adjacent entries' paths breaks the order.

@@ -3,11 +3,10 @@
 // of the manifest, and an entry that is cut, mixed or garbage is a miss, never a crash.
 #include "tools/run/manifest_cache.hpp"
 
-#include <gtest/gtest.h>
-#include <unistd.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -128,8 +127,10 @@ TEST_F(ManifestCache, KeyOfAnUnchangedManifestFileIsKnown) {
     const timespec past[2] = {{1'000'000'000, 0}, {1'000'000'000, 0}};  // 2001: a later write differs
     ASSERT_EQ(utimensat(AT_FDCWD, file.c_str(), past, 0), 0);
   };
-  const std::int64_t later = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch()).count() + 10'000'000'000;
+  const std::int64_t later =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count() +
+      10'000'000'000;
   write(text_);
   EXPECT_EQ(run::known_manifest_key(file), "");
   const std::string id = run::file_identity(file);

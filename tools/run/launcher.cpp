@@ -397,9 +397,10 @@ int run_in_enclave(const RunOptions& o) {
   EnclaveChild child{supervisor, window, cfg_fd, win_fd, shim_fd};
   static constexpr std::size_t kChildStack = 64 * 1024;
   std::unique_ptr<std::uint8_t[]> child_stack(new std::uint8_t[kChildStack]);
-  pid_t enclave_pid = clone(start_enclave_process, child_stack.get() + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD,
-                            &child);
-  if (enclave_pid < 0) throw std::runtime_error(std::string("cannot start the enclave process: ") + std::strerror(errno));
+  pid_t enclave_pid =
+      clone(start_enclave_process, child_stack.get() + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &child);
+  if (enclave_pid < 0)
+    throw std::runtime_error(std::string("cannot start the enclave process: ") + std::strerror(errno));
   g_enclave_pid = enclave_pid;
   __atomic_store_n(&window->enclave_pid, enclave_pid, __ATOMIC_RELEASE);
   // A spawned child's fds are the proxy's now: copies kept here would keep a pipe open after

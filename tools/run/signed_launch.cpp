@@ -1,6 +1,6 @@
-#include "shim/crypto/sha256.hpp"
 #include "tools/run/signed_launch.hpp"
 
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,17 +13,17 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
-#include <openssl/evp.h>
 
 #include "attest/sim_cpu_store.hpp"
 #include "attest/sim_pki.hpp"
 #include "manifest/enclave_signing.hpp"
-#include "manifest/manifest.hpp"
 #include "manifest/hash_cache.hpp"
+#include "manifest/manifest.hpp"
 #include "manifest/manifest_generate.hpp"
 #include "manifest/measurement.hpp"
 #include "manifest/signing_key.hpp"
 #include "manifest/sigstruct.hpp"
+#include "shim/crypto/sha256.hpp"
 #include "shim/shim_image.hpp"
 #include "tools/run/cache_dir.hpp"
 #include "tools/run/manifest_cache.hpp"
@@ -210,9 +210,9 @@ void prepare_signed(const std::string& manifest_path, const std::string& sig_pat
   std::string text;
   if (!compiled) {
     const std::string identity = file_identity(manifest_path);
-    const std::int64_t read_at = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count();
+    const std::int64_t read_at =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     try {
       text = manifest::read_manifest_text(manifest_path);
     } catch (const std::exception& e) {
