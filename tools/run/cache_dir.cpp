@@ -27,7 +27,10 @@ void touch_cache_file(const std::string& path) { utimensat(AT_FDCWD, path.c_str(
 std::string file_identity(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return {};
-  const manifest::FileIdentity id = manifest::identity_of(st);  // what the hash cache keys on, too
+  return file_identity(manifest::identity_of(st));
+}
+
+std::string file_identity(const manifest::FileIdentity& id) {  // what the hash cache keys on, too
   return std::to_string(id.dev) + ":" + std::to_string(id.ino) + ":" + std::to_string(id.size) + ":" +
          std::to_string(id.mtime_ns) + ":" + std::to_string(id.ctime_ns);
 }

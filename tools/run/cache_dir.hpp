@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <string>
 
+#include "manifest/hash_cache.hpp"
+
 namespace cocoon::run {
 
 inline constexpr std::size_t kMaxCacheEntries = 128;
@@ -26,5 +28,7 @@ std::size_t prune_cache_dir(const std::string& dir, std::size_t keep = kMaxCache
 // "dev:ino:size:mtime_ns:ctime_ns" of the file at `path` (followed if a symlink), or "" when
 // it cannot be stat()ed: what cache keys use to notice a file was replaced or rewritten.
 std::string file_identity(const std::string& path);
+// The same text for an identity already stat()ed.
+std::string file_identity(const manifest::FileIdentity& id);
 
 }  // namespace cocoon::run

@@ -65,19 +65,22 @@ void install_forwarding() {
     if (forwarded(sig)) sigaction(sig, &sa, nullptr);
 }
 
+// Writes all n bytes of data at offset off of a memfd.
+void pwrite_all(int fd, const void* data, std::size_t n, std::uint64_t off) {
+  const auto* p = static_cast<const std::uint8_t*>(data);
+  std::size_t done = 0;
+  while (done < n) {
+    ssize_t w = pwrite(fd, p + done, n - done, static_cast<off_t>(off + done));
+    if (w <= 0) throw std::runtime_error("writing a memfd failed");
+    done += static_cast<std::size_t>(w);
+  }
+}
+
 int make_memfd(const char* name, const void* data, std::size_t size) {
   int fd = memfd_create(name, MFD_CLOEXEC);
   if (fd < 0) throw std::runtime_error(std::string("memfd_create: ") + std::strerror(errno));
   if (ftruncate(fd, static_cast<off_t>(size)) != 0) throw std::runtime_error("ftruncate of a memfd failed");
-  if (data) {
-    const auto* p = static_cast<const std::uint8_t*>(data);
-    std::size_t done = 0;
-    while (done < size) {
-      ssize_t w = pwrite(fd, p + done, size - done, static_cast<off_t>(done));
-      if (w <= 0) throw std::runtime_error("writing a memfd failed");
-      done += static_cast<std::size_t>(w);
-    }
-  }
+  if (data) pwrite_all(fd, data, size, 0);
   return fd;
 }
 
@@ -117,18 +120,9 @@ struct ConfigBuilder {
   // A memfd holding `cfg` (whose config_size must be `size`) and the parts.
   int write(const char* name, const launch::LaunchConfig& cfg) const {
     int fd = make_memfd(name, nullptr, size);
-    write_at(fd, &cfg, sizeof cfg, 0);
-    for (const Part& p : parts) write_at(fd, p.data, p.size, p.offset);
+    pwrite_all(fd, &cfg, sizeof cfg, 0);
+    for (const Part& p : parts) pwrite_all(fd, p.data, p.size, p.offset);
     return fd;
-  }
-  static void write_at(int fd, const void* data, std::size_t n, std::uint64_t off) {
-    const auto* p = static_cast<const std::uint8_t*>(data);
-    std::size_t done = 0;
-    while (done < n) {
-      ssize_t w = pwrite(fd, p + done, n - done, static_cast<off_t>(off + done));
-      if (w <= 0) throw std::runtime_error("writing a memfd failed");
-      done += static_cast<std::size_t>(w);
-    }
   }
 };
 

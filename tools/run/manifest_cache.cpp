@@ -115,10 +115,9 @@ std::string known_manifest_key(const std::string& manifest_path) {
 void remember_manifest_key(const std::string& manifest_path, const std::string& identity_before_read,
                            const std::string& key, std::int64_t read_at_ns, std::int64_t racy_window_ns) {
   struct stat st {};
-  if (identity_before_read.empty() || file_identity(manifest_path) != identity_before_read ||
-      stat(manifest_path.c_str(), &st) != 0)
-    return;
+  if (identity_before_read.empty() || stat(manifest_path.c_str(), &st) != 0) return;
   const manifest::FileIdentity id = manifest::identity_of(st);
+  if (file_identity(id) != identity_before_read) return;  // changed while it was read
   if (read_at_ns - std::max(id.mtime_ns, id.ctime_ns) <= racy_window_ns) return;
   const std::string file = key_file_of(manifest_path, identity_before_read);
   if (file.empty() || !is_hex_key(key)) return;
