@@ -21,7 +21,8 @@
   /* signals (shim/sys_signal.cpp) */                                                                \
   X(rt_sigaction, 13) X(rt_sigprocmask, 14) X(rt_sigreturn, 15) X(rt_sigpending, 127)                \
   X(sigaltstack, 131) X(kill, 62) X(tkill, 200) X(tgkill, 234) X(rt_sigsuspend, 130) X(pause, 34)    \
-  X(rt_sigtimedwait, 128) X(rt_sigqueueinfo, 129) X(rt_tgsigqueueinfo, 297) X(pidfd_send_signal, 424)                          \
+  X(rt_sigtimedwait, 128) X(rt_sigqueueinfo, 129) X(rt_tgsigqueueinfo, 297)                          \
+  X(pidfd_send_signal, 424)                                                                          \
   /* timers that raise signals (shim/timers.cpp) */                                                  \
   X(alarm, 37) X(setitimer, 38) X(getitimer, 36) X(timer_create, 222) X(timer_settime, 223)           \
   X(timer_gettime, 224) X(timer_getoverrun, 225) X(timer_delete, 226)                                \
