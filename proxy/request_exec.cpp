@@ -1,4 +1,5 @@
 // Turning a channel request back into a real syscall in the proxy.
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -114,10 +115,33 @@ bool lengths_fit(const channel::Request& rq, const std::uint8_t* data) {
   return true;
 }
 
+// kOpAcceptNames: accept4, then the new socket's addresses, which never change for the
+// connection's life (the shim keeps them: shim/sock_names.hpp).
+long accept_names(const channel::Request& rq, const long args[6], const std::uint8_t* data) {
+  channel::Request as = rq;
+  as.op = SYS_accept4;
+  as.ptr_mask &= ~(1u << 4);
+  if (!(rq.ptr_mask & (1u << 4)) || rq.extent[4] != sizeof(channel::AcceptNames) || !lengths_fit(as, data))
+    return -EFAULT;
+  long fd = syscall(SYS_accept4, args[0], args[1], args[2], args[3]);
+  if (fd < 0) return -errno;
+  channel::AcceptNames names{};
+  for (int which = 0; which < 2; ++which) {
+    socklen_t len = sizeof names.addr[which];
+    auto* addr = reinterpret_cast<sockaddr*>(names.addr[which]);
+    int r = which == 0 ? getsockname(static_cast<int>(fd), addr, &len) : getpeername(static_cast<int>(fd), addr, &len);
+    names.len[which] = r == 0 ? len : 0;
+  }
+  std::memcpy(reinterpret_cast<void*>(args[4]), &names, sizeof names);
+  return fd;
+}
+
 }  // namespace
 
 bool operation_allowed(std::uint64_t op) {
-  if (op == channel::kOpPing || op == channel::kOpQeTargetInfo || op == channel::kOpQuote) return true;
+  if (op == channel::kOpPing || op == channel::kOpQeTargetInfo || op == channel::kOpQuote ||
+      op == channel::kOpAcceptNames)
+    return true;
   // Calls the shim forwards for its own services (fd table, umask, loading the program).
   switch (op) {
     case 3: case 32: case 33: case 292: case 95: return true;
@@ -153,6 +177,7 @@ long execute_request(const channel::Request& rq, std::uint8_t* data, std::uint64
   for (int i = 0; i < 6; ++i)
     if ((rq.ptr_mask | rq.iov_mask) & (1u << i))
       if (!in_bounds(static_cast<std::uint64_t>(rq.args[i]), rq.extent[i], data_size)) return -EFAULT;
+  if (rq.op == channel::kOpAcceptNames) return accept_names(rq, args, data);
   if (!lengths_fit(rq, data)) return -EFAULT;
   bool msg = rq.op == SYS_sendmsg || rq.op == SYS_recvmsg;
   if (rq.op == channel::kOpQeTargetInfo || rq.op == channel::kOpQuote) {

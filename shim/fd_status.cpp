@@ -30,6 +30,11 @@ void created(int f) {
   if (in_range(f) && !child()) put(f, kPrivate);
 }
 
+void created_with(int f, long flags) {
+  if (!in_range(f) || child()) return;
+  put(f, flags >= 0 && flags < static_cast<long>(kKnown) ? kKnown | static_cast<std::uint32_t>(flags) : kPrivate);
+}
+
 void shared(int f) {
   if (in_range(f) && !child()) put(f, 0);
 }

@@ -16,10 +16,17 @@ inline constexpr long kNonblock = 04000;
 inline constexpr long kSettable = 02000 | kNonblock | 020000 | 040000 | 01000000;
 
 void created(int fd);      // a forwarded call made a new description for fd
+void created_with(int fd, long flags);  // the same, with flags known (a new socket's)
 void shared(int fd);       // fd was closed, duplicated, or replaced by a duplicate
 void all_shared();         // a child process may hold any of them now
 bool is_private(int fd);   // only this process holds fd's open file, through fd alone
 bool known_flags(int fd, long* flags);  // the cached F_GETFL flags, when known
+
+// F_GETFL of a socket just made by socket() or accept4() with these type/flags bits: O_RDWR,
+// and O_NONBLOCK for SOCK_NONBLOCK. Nothing is inherited from a listening socket (accept(2)).
+inline long new_socket_flags(long type_or_flags) {
+  return 02 | (type_or_flags & kNonblock);
+}
 
 // F_GETFL for fd: the cached flags, or what fetch() (the forwarded call) returns, kept when
 // the description is private. Serialized per fd with set(), so an answer that an F_SETFL

@@ -78,6 +78,7 @@ bool may_block(std::uint64_t op) {
     case 44: case 45: case 46: case 47: case 299: case 307: // sendto recvfrom sendmsg recvmsg recvmmsg sendmmsg
     case 73: case 40: case 275: case 276:                   // flock sendfile splice tee
     case 61: case 247:                                      // wait4 waitid
+    case channel::kOpAcceptNames:                           // accept and accept4
       return true;
     default:
       return false;
@@ -458,6 +459,19 @@ static long forward_marshalled(const SyscallInfo& info, SyscallFrame& f) {
       std::uint32_t room = static_cast<std::uint32_t>(size[i]);
       __builtin_memcpy(ch->data + offset[i + 1], &room, 4);
     }
+  // accept and accept4 also bring the new socket's addresses, once the program has shown that
+  // it asks for them (Java's HTTP server does per connection).
+  std::uint64_t names_at = 0;
+  if ((f.nr == 43 || f.nr == 288) && sock_names::asked() && !vfork::current() &&
+      used + sizeof(channel::AcceptNames) <= kCap) {
+    rq.op = channel::kOpAcceptNames;
+    if (f.nr == 43) rq.args[3] = 0;
+    names_at = used;
+    rq.args[4] = static_cast<long>(used);
+    rq.extent[4] = sizeof(channel::AcceptNames);
+    rq.ptr_mask |= 1u << 4;
+    used += align8(sizeof(channel::AcceptNames));
+  }
 
   long ret = proxy_roundtrip(ch);
   if (ret < -abi::kMaxErrno) return iago(info.name, "errno", ret);
@@ -500,14 +514,18 @@ static long forward_marshalled(const SyscallInfo& info, SyscallFrame& f) {
   if (info.flags & syscalls::kNewFd) {
     int pfd = fd::adopt(ret);
     if (pfd < 0) return iago(info.name, "new fd", ret);
-    fd_status::created(pfd);
     if (f.nr == 43 || f.nr == 288) {  // accept, accept4
-      sock_names::accepted(pfd);
+      fd_status::created_with(pfd, fd_status::new_socket_flags(f.nr == 288 ? f.a[3] : 0));
+      channel::AcceptNames names;
+      if (names_at) __builtin_memcpy(&names, ch->data + names_at, sizeof names);  // once: the host may change it
+      sock_names::accepted(pfd, names_at ? &names : nullptr);
       deferred::accepted(pfd, static_cast<int>(f.a[0]));
     } else if (f.nr == 41) {  // socket
+      fd_status::created_with(pfd, fd_status::new_socket_flags(f.a[1]));
       deferred::made_socket(pfd, f.a[0], f.a[1], f.a[2]);
-    } else if (f.nr == 213 || f.nr == 291) {  // epoll_create, epoll_create1
-      deferred::made_epoll(pfd);
+    } else {
+      fd_status::created(pfd);
+      if (f.nr == 213 || f.nr == 291) deferred::made_epoll(pfd);  // epoll_create, epoll_create1
     }
     return pfd;
   }

@@ -22,6 +22,7 @@ struct Entry {
   std::uint8_t addr[2][kMaxAddr] = {};
 };
 Entry g_entries[256];
+bool g_asked = false;
 
 Entry& entry_of(int fd) { return g_entries[static_cast<unsigned>(fd) & 255]; }
 
@@ -38,13 +39,26 @@ long copy_out(const SyscallFrame& f, const std::uint8_t* addr, std::uint32_t len
 
 }  // namespace
 
-void accepted(int fd) {
+bool asked() {
+  return __atomic_load_n(&g_asked, __ATOMIC_RELAXED);
+}
+
+void accepted(int fd, const channel::AcceptNames* names) {
   if (fd < 0 || vfork::current()) return;
   Entry& e = entry_of(fd);
   LockGuard guard(e.lock);
   e.fd = fd;
   ++e.gen;
-  e.have[0] = e.have[1] = false;
+  for (int which = 0; which < 2; ++which) {
+    // Untrusted, like a forwarded getsockname's answer: kept only when it fits (a longer
+    // length, or none, leaves the call forwarded).
+    std::uint32_t len = names ? names->len[which] : 0;
+    e.have[which] = len > 0 && len <= kMaxAddr;
+    if (e.have[which]) {
+      __builtin_memcpy(e.addr[which], names->addr[which], len);
+      e.len[which] = len;
+    }
+  }
 }
 
 void forget(int fd) {
@@ -67,6 +81,7 @@ long get(SyscallFrame& f) {
     LockGuard guard(e.lock);
     mine = e.fd == fd && fd >= 0 && !vfork::current();
     gen = e.gen;
+    if (mine && !g_asked) __atomic_store_n(&g_asked, true, __ATOMIC_RELAXED);
     if (mine && e.have[which]) {
       std::uint8_t addr[kMaxAddr];
       std::uint32_t len = e.len[which];

@@ -4,11 +4,17 @@
 // sockets are forwarded as before.
 #pragma once
 
+#include "proxy/channel.hpp"
 #include "shim/dispatch.hpp"
 
 namespace cocoon::shim::sock_names {
 
-void accepted(int fd);  // fd was just made by accept or accept4
+// fd was just made by accept or accept4; `names` (the proxy's, may be null) are its
+// addresses as the proxy read them right after (channel::kOpAcceptNames).
+void accepted(int fd, const channel::AcceptNames* names);
+// Whether the program has asked for an accepted socket's address: only then does accept bring
+// the new socket's addresses (two more calls in the proxy per connection otherwise wasted).
+bool asked();
 void forget(int fd);    // fd was closed or replaced (dup2, dup3)
 
 // getsockname (51) or getpeername (52), from the cache when it has the answer.

@@ -135,6 +135,9 @@ inline constexpr const char* kAtCall =
 inline constexpr const char* kOpenCall =
     "path resolved by the proxy (host file system view); opening a FIFO waits for its other end";
 inline constexpr const char* kSocketCall = "executed by the proxy on its socket";
+inline constexpr const char* kAcceptCall =
+    "executed by the proxy on its socket, which also reads the new socket's own and peer addresses "
+    "for getsockname and getpeername (channel::kOpAcceptNames)";
 inline constexpr const char* kLocalPipe =
     "the pipe's buffer lives in the enclave (read, write, poll, epoll served there); the proxy "
     "holds a placeholder pair for the fd numbers; O_DIRECT pipes stay in the proxy";
@@ -199,7 +202,7 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(40, "sendfile", {kFd, kFd, inout_fixed(8), kInt}, kCustom | kBlocking, "dedicated routine: both fds are translated; the optional offset (loff_t) is copied in and out; an in-enclave pipe among the fds moves to the host first, for good"),
   fwd(41, "socket", {kInt, kInt, kInt}, kNewFd, "the socket lives in the proxy"),
   fwd(42, "connect", {kFd, in_bytes(2), kInt}, kBlocking, kSocketCall),
-  fwd(43, "accept", {kFd, kOutLenAtNext, kSockLenInOut}, kNewFd | kBlocking, kSocketCall),
+  fwd(43, "accept", {kFd, kOutLenAtNext, kSockLenInOut}, kNewFd | kBlocking, kAcceptCall),
   fwd(44, "sendto", {kFd, in_bytes(2), kInt, kInt, in_bytes(5), kInt}, kBlocking, kSocketCall),
   fwd(45, "recvfrom", {kFd, out_bytes(2), kInt, kInt, kOutLenAtNext, kSockLenInOut}, kOutSizeIsResult | kBlocking, kSocketCall),
   fwd(46, "sendmsg", {kFd, kSpecial, kInt}, kCustom | kPartial | kBlocking, "dedicated marshaller: struct msghdr with its name, iovecs and control data; passing fds (SCM_RIGHTS) gets EOPNOTSUPP"),
@@ -207,8 +210,8 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(48, "shutdown", {kFd, kInt}, 0, kSocketCall),
   fwd(49, "bind", {kFd, in_bytes(2), kInt}, kCustom, "dedicated routine: the address (at most 128 bytes) is copied into the enclave once and checked against the manifest's net.bind (AF_INET/AF_INET6; a refused address gets EACCES, other families are not covered); the checked copy is what the proxy binds"),
   fwd(50, "listen", {kFd, kInt}, kCustom, "dedicated routine: under the manifest's net.bind, listen on an AF_INET/AF_INET6 socket that is not bound (which the kernel binds to 0.0.0.0 or :: and an ephemeral port) is checked as a bind to that address and port 0, and refused with EACCES when no rule allows it; otherwise forwarded"),
-  fwd(51, "getsockname", {kFd, kOutLenAtNext, kSockLenInOut}, kCustom, "forwarded; an accepted socket's answer is kept in the enclave (it cannot change): shim/sock_names.hpp"),
-  fwd(52, "getpeername", {kFd, kOutLenAtNext, kSockLenInOut}, kCustom, "forwarded; an accepted socket's answer is kept in the enclave (it cannot change): shim/sock_names.hpp"),
+  fwd(51, "getsockname", {kFd, kOutLenAtNext, kSockLenInOut}, kCustom, "forwarded; an accepted socket's answer comes with accept and is kept in the enclave (it cannot change): shim/sock_names.hpp"),
+  fwd(52, "getpeername", {kFd, kOutLenAtNext, kSockLenInOut}, kCustom, "forwarded; an accepted socket's answer comes with accept and is kept in the enclave (it cannot change): shim/sock_names.hpp"),
   fwd(53, "socketpair", {kInt, kInt, kInt, out_fixed(8)}, kNewFdPair, "both sockets live in the proxy and enter the shim's fd table"),
   fwd(54, "setsockopt", {kFd, kInt, kInt, in_bytes(4), kInt}, kCustom, "dedicated routine: forwarded with the option value; TCP_NODELAY on a TCP socket only this process holds is answered at once and made on the host ahead of the next forwarded call (shim/deferred_calls.hpp)"),
   fwd(55, "getsockopt", {kFd, kInt, kInt, kOutLenAtNext, kSockLenInOut}, kCustom, "dedicated routine: the option value (at most 1024 bytes) is copied out, no more than both the buffer and the returned length allow"),
@@ -444,7 +447,7 @@ inline constexpr SyscallInfo kRows[] = {
   fwd(285, "fallocate", {kFd, kInt, kInt, kInt}, 0, kFileIo),
   fwd(286, "timerfd_settime", {kFd, kInt, in_fixed(32), out_fixed(32)}, 0, kFileIo),
   fwd(287, "timerfd_gettime", {kFd, out_fixed(32)}, 0, kFileIo),
-  fwd(288, "accept4", {kFd, kOutLenAtNext, kSockLenInOut, kInt}, kNewFd | kBlocking, kSocketCall),
+  fwd(288, "accept4", {kFd, kOutLenAtNext, kSockLenInOut, kInt}, kNewFd | kBlocking, kAcceptCall),
   refuse(289, "signalfd4", kENOSYS, kSignalFd),
   fwd(290, "eventfd2", {kInt, kInt}, kNewFd | kCustom, kLocalEventfd),
   fwd(291, "epoll_create1", {kInt}, kNewFd, "the epoll instance lives in the proxy"),

@@ -1,6 +1,9 @@
 // The proxy executes only well-formed requests: pointer arguments must lie inside the
 // channel's data area, and only forwarded operations run.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -138,6 +141,63 @@ TEST_F(ProxyRequest, AttestationOperationsCheckTheirBuffers) {
   rq.args[2] = static_cast<long>(data.size());  // output outside the data area
   rq.extent[1] = 432;
   EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+}
+
+// kOpAcceptNames: accept4, then the new socket's own and peer addresses, as getsockname and
+// getpeername give them; the names buffer must be exactly an AcceptNames in the data area.
+TEST_F(ProxyRequest, AcceptNamesGivesTheSocketAndBothAddresses) {
+  int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(listen(l, 4), 0);
+  ASSERT_EQ(getsockname(l, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  ASSERT_EQ(connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  auto request = [&](std::uint64_t names_at, std::uint64_t extent) {
+    rq = Request{};
+    rq.op = cocoon::channel::kOpAcceptNames;
+    rq.args[0] = l;
+    rq.args[3] = SOCK_CLOEXEC;
+    rq.args[4] = static_cast<long>(names_at);
+    rq.ptr_mask = 1u << 4;
+    rq.extent[4] = extent;
+  };
+  request(0, sizeof(cocoon::channel::AcceptNames) - 1);
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+  request(data.size() - 8, sizeof(cocoon::channel::AcceptNames));
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+  request(64, sizeof(cocoon::channel::AcceptNames));
+  rq.ptr_mask = 0;  // names not in the data area
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EFAULT);
+
+  request(64, sizeof(cocoon::channel::AcceptNames));
+  long got = execute_request(rq, data.data(), data.size());
+  ASSERT_GE(got, 0);
+  int accepted = static_cast<int>(got);
+  EXPECT_EQ(fcntl(accepted, F_GETFD), FD_CLOEXEC);
+  cocoon::channel::AcceptNames names;
+  std::memcpy(&names, data.data() + 64, sizeof names);
+  sockaddr_in own{}, peer{}, client{};
+  socklen_t own_len = sizeof own, peer_len = sizeof peer, client_len = sizeof client;
+  ASSERT_EQ(getsockname(accepted, reinterpret_cast<sockaddr*>(&own), &own_len), 0);
+  ASSERT_EQ(getpeername(accepted, reinterpret_cast<sockaddr*>(&peer), &peer_len), 0);
+  ASSERT_EQ(getsockname(c, reinterpret_cast<sockaddr*>(&client), &client_len), 0);
+  EXPECT_EQ(names.len[0], own_len);
+  EXPECT_EQ(std::memcmp(names.addr[0], &own, own_len), 0);
+  EXPECT_EQ(names.len[1], peer_len);
+  EXPECT_EQ(std::memcmp(names.addr[1], &peer, peer_len), 0);
+  EXPECT_EQ(peer.sin_port, client.sin_port);
+  close(accepted);
+
+  // Nothing pending on a non-blocking listener: accept4's errno, nothing written.
+  fcntl(l, F_SETFL, O_NONBLOCK);
+  std::memset(data.data() + 64, 0xAB, sizeof names);
+  EXPECT_EQ(execute_request(rq, data.data(), data.size()), -EAGAIN);
+  EXPECT_EQ(data[64], 0xAB);
+  close(c);
+  close(l);
 }
 
 TEST_F(ProxyRequest, ErrnoComesBackNegative) {

@@ -82,6 +82,16 @@ int main(int argc, char** argv) {
   CHECK(y >= 0 && !nonblocking(y), "accept: blocking");
   CHECK(fcntl(y, F_SETFL, O_NONBLOCK) == 0 && nonblocking(y) && fcntl(y, F_SETFL, 0) == 0 && !nonblocking(y),
         "accepted socket: F_SETFL both ways");
+  // The whole flags of new sockets, as Linux gives them (Cocoon knows them without asking):
+  // printed, so that the comparison with the native run checks every bit.
+  fcntl(l, F_SETFL, O_NONBLOCK);  // a listener's flags are not inherited (accept(2))
+  int c3 = socket(AF_INET, SOCK_STREAM, 0), c4 = socket(AF_INET, SOCK_STREAM, 0), c5 = socket(AF_INET, SOCK_STREAM, 0);
+  connect(c3, (struct sockaddr*)&a, sizeof a), connect(c4, (struct sockaddr*)&a, sizeof a), connect(c5, (struct sockaddr*)&a, sizeof a);
+  int news[] = {socket(AF_INET, SOCK_STREAM, 0), socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0),
+                socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0),
+                accept(l, NULL, NULL), accept4(l, NULL, NULL, SOCK_CLOEXEC), accept4(l, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)};
+  for (unsigned i = 0; i < sizeof news / sizeof news[0]; ++i)
+    printf("new socket %u: F_GETFL %#x, FD_CLOEXEC %d\n", i, fcntl(news[i], F_GETFL), fcntl(news[i], F_GETFD));
   CHECK(fcntl(12345, F_GETFL) == -1, "F_GETFL of a closed fd fails");
   return checks_summary();
 }
