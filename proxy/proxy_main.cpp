@@ -52,6 +52,12 @@ void peek_at_enclave(pid_t pid) {
   int fd = open(path, O_RDONLY);
   std::fprintf(stderr, "cocoon proxy (hostile test): open(%s): %s\n", path, fd >= 0 ? "SUCCEEDED" : std::strerror(errno));
   if (fd >= 0) close(fd);
+  // Nor may it write into the supervisor (its parent), which starts enclaves and reports ends.
+  std::snprintf(path, sizeof path, "/proc/%d/mem", static_cast<int>(getppid()));
+  fd = open(path, O_RDWR);
+  std::fprintf(stderr, "cocoon proxy (hostile test): open(%s, O_RDWR) of the supervisor: %s\n", path,
+               fd >= 0 ? "SUCCEEDED" : std::strerror(errno));
+  if (fd >= 0) close(fd);
 }
 
 // Hostile answers only target the program's own calls on files named "cocoon-hostile…"

@@ -24,7 +24,10 @@ void install_proxy_seccomp() {
 }
 
 bool drop_ptrace_capability() {
-  if (prctl(PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0) != 0 && errno != EINVAL) return false;
+  // Dropping it from the bounding set needs CAP_SETPCAP, which a user other than root lacks;
+  // such a proxy has no CAP_SYS_PTRACE to lose, and no_new_privs (set with the seccomp
+  // filter) keeps exec from granting it.
+  if (prctl(PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0) != 0 && errno != EINVAL && errno != EPERM) return false;
   __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
   if (syscall(SYS_capget, &hdr, data) != 0) return false;

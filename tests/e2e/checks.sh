@@ -176,6 +176,21 @@ if grep -q SUCCEEDED err.txt; then echo "FAIL proxy_cannot_peek: an attempt succ
   done
 fi
 
+# A user other than root: programs run (the proxy has no capability to drop), and the proxy
+# can read neither the enclave's memory nor write the supervisor's (both are non-dumpable).
+if [ "$(id -u)" = 0 ]; then as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups); else as_user=(); fi
+U=$(mktemp -d)
+chmod 755 "$U"
+cp "$C" "$U/cocoon"
+mkdir "$U/home"
+[ "$(id -u)" = 0 ] && chown nobody "$U/home"
+run non_root_user 0 "^$(id -un nobody 2>/dev/null || id -un)\$" "" -- \
+  "${as_user[@]}" env -C "$U" HOME="$U/home" "$U/cocoon" run -- /usr/bin/id -un
+run non_root_proxy_cannot_peek 0 "" "open\(/proc/[0-9]+/mem, O_RDWR\) of the supervisor: Permission denied" -- \
+  "${as_user[@]}" env -C "$U" HOME="$U/home" "$U/cocoon" run --test-hostile-proxy peek -- /bin/true
+if grep -q SUCCEEDED err.txt; then echo "FAIL non_root_proxy_cannot_peek: an attempt succeeded"; cat err.txt; fail=$((fail+1)); fi
+rm -rf "$U"
+
 # The zero-config cache follows the files: a program replaced on disk runs as the new one.
 cp /bin/true prog
 run zero_config_first 0 "" "" -- "$C" run -- ./prog

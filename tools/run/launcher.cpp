@@ -263,6 +263,9 @@ int run_spawned(const proxy::SpawnedProgram& p) {
 }  // namespace
 
 int run_in_enclave(const RunOptions& o) {
+  // The supervisor, and the proxy forked from it, are not dumpable either: the proxy may not
+  // write into the process that starts the enclave and reports its end (/proc/<pid>/mem).
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   std::string path;
   try {
     path = check_program(o.program, find_env(o.env, "PATH"));
@@ -307,6 +310,13 @@ int run_in_enclave(const RunOptions& o) {
   window->channels_wanted = 1;  // the main thread's channel
 
   int shim_fd = make_memfd("cocoon-shim", shim.data(), shim.size());
+  // Executable, not readable: for a user other than root, exec then leaves the enclave process
+  // non-dumpable from its first instruction (the urts makes it so too, but only once it runs),
+  // so that no process of the same user (the proxy above all) can read or write its memory
+  // through /proc/<pid>/mem. (Root's enclave is kept from the proxy by the capability the
+  // proxy drops: proxy/proxy_seccomp.cpp.)
+  if (fchmod(shim_fd, S_IXUSR) != 0)
+    throw std::runtime_error(std::string("fchmod of the shim memfd: ") + std::strerror(errno));
 
   // The launch configuration.
   ConfigBuilder cb;
