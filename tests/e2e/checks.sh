@@ -189,7 +189,21 @@ run non_root_user 0 "^$(id -un nobody 2>/dev/null || id -un)\$" "" -- \
 run non_root_proxy_cannot_peek 0 "" "open\(/proc/[0-9]+/mem, O_RDWR\) of the supervisor: Permission denied" -- \
   "${as_user[@]}" env -C "$U" HOME="$U/home" "$U/cocoon" run --test-hostile-proxy peek -- /bin/true
 if grep -q SUCCEEDED err.txt; then echo "FAIL non_root_proxy_cannot_peek: an attempt succeeded"; cat err.txt; fail=$((fail+1)); fi
+# A home that cannot be written (a read-only root filesystem, nobody's /nonexistent): a
+# zero-config run signs with a temporary key and says so, rather than not running.
+run zero_config_unwritable_home 0 "^$(id -un nobody 2>/dev/null || id -un)\$" \
+  "cannot keep a development signing key \(/nonexistent/.local/share/cocoon: cannot create .*temporary key" -- \
+  "${as_user[@]}" env -C "$U" -u XDG_DATA_HOME -u XDG_CACHE_HOME HOME=/nonexistent "$U/cocoon" run -- /usr/bin/id -un
 rm -rf "$U"
+# First zero-config runs at once, with no development key yet: each makes one, one is kept,
+# all run.
+K=$(mktemp -d)
+for i in 1 2 3 4 5 6; do XDG_DATA_HOME="$K/data" XDG_CACHE_HOME="$K/cache" "$C" run -- /bin/echo "first run $i" >"$K/out$i" 2>&1 & done
+wait
+if [ "$(cat "$K"/out* | grep -c '^first run [1-6]$')" = 6 ] && [ "$(ls "$K/data/cocoon")" = dev-signer.pem ]; then
+  echo "ok   zero_config_first_runs_at_once"; pass=$((pass+1))
+else echo "FAIL zero_config_first_runs_at_once:"; cat "$K"/out*; ls -la "$K/data/cocoon"; fail=$((fail+1)); fi
+rm -rf "$K"
 
 # The zero-config cache follows the files: a program replaced on disk runs as the new one.
 cp /bin/true prog

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -196,6 +197,53 @@ void store_zero_config(const std::string& key, const manifest::Manifest& m, std:
   prune_cache_dir(zero_config_dir().string());
 }
 
+// The development key of zero-config runs, kept at `path` and made on first use. Two first
+// runs at once each make one; link() lets one of them win and both use it. A key that
+// cannot be kept (a read-only or missing home, as in many pods) gives this run a temporary
+// one, said on stderr: its MRSIGNER is its own, so what it seals no later run can unseal.
+struct DevKey {
+  measure::SigningKey key;
+  bool kept;
+};
+
+// Writes `key` to `path` unless another run made one first (then that one is loaded into
+// `key`). Empty on success, else why it cannot be kept.
+std::string keep_dev_key(measure::SigningKey& key, const std::string& path) {
+  std::error_code ec;
+  const fs::path dir = fs::path(path).parent_path();
+  fs::create_directories(dir, ec);
+  if (ec) return dir.string() + ": cannot create (" + ec.message() + ")";
+  const std::string tmp = path + "." + std::to_string(getpid()) + ".tmp";
+  try {
+    key.write_private_pem(tmp, true);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  int linked = link(tmp.c_str(), path.c_str());
+  int err = errno;
+  unlink(tmp.c_str());
+  if (linked == 0) return {};
+  if (err != EEXIST) return path + ": cannot create (" + std::strerror(err) + ")";
+  key = measure::SigningKey::load(path);  // another run's, made meanwhile
+  return {};
+}
+
+DevKey dev_signing_key(const std::string& path, bool verbose) {
+  if (access(path.c_str(), F_OK) == 0) return {measure::SigningKey::load(path), true};
+  measure::SigningKey key = measure::SigningKey::generate();
+  std::string why = keep_dev_key(key, path);
+  if (why.empty()) {
+    if (verbose) std::fprintf(stderr, "cocoon: using the development signing key %s\n", path.c_str());
+    return {std::move(key), true};
+  }
+  std::fprintf(stderr,
+               "cocoon: cannot keep a development signing key (%s); this zero-config run is signed with a temporary "
+               "key, so data it seals cannot be unsealed by a later run. Set XDG_DATA_HOME to a writable directory to "
+               "keep one\n",
+               why.c_str());
+  return {std::move(key), false};
+}
+
 }  // namespace
 
 std::string dev_key_path() { return user_dir("XDG_DATA_HOME", "/.local/share") + "/cocoon/dev-signer.pem"; }
@@ -257,16 +305,12 @@ void prepare_signed(const std::string& manifest_path, const std::string& sig_pat
 
 void prepare_zero_config(const std::vector<std::string>& command, RunOptions& o) {
   std::string key_path = dev_key_path();
-  if (access(key_path.c_str(), R_OK) != 0) {
-    std::error_code ec;
-    fs::create_directories(fs::path(key_path).parent_path(), ec);
-    measure::SigningKey::generate().write_private_pem(key_path, false);
-    if (o.verbose) std::fprintf(stderr, "cocoon: created the development signing key %s\n", key_path.c_str());
-  }
-  std::string cache_key = zero_config_key(command, o, key_path);
+  DevKey dev = dev_signing_key(key_path, o.verbose);
+  // A temporary key's manifests are not kept: no later run has that key.
+  std::string cache_key = dev.kept ? zero_config_key(command, o, key_path) : "";
   manifest::Manifest m;
   std::vector<std::uint8_t> sig;
-  bool cached = load_zero_config(cache_key, m, sig);
+  bool cached = dev.kept && load_zero_config(cache_key, m, sig);
   std::span<const std::uint8_t> shim = shim::shim_image();
   if (!cached) {
     manifest::GenerateOptions g;
@@ -296,12 +340,11 @@ void prepare_zero_config(const std::vector<std::string>& command, RunOptions& o)
     if (getcwd(cwd, sizeof cwd)) m.working_dir = cwd;
     m.enclave.size = o.enclave_size;
     m.enclave.max_threads = o.max_threads;
-    measure::SigningKey key = measure::SigningKey::load(key_path);
     measure::EnclaveImage fresh = measure::enclave_image(m, shim);
     measure::Digest mr = cached_mrenclave(fresh.params);
-    measure::SigstructBytes bytes = measure::sign_sigstruct(measure::sigstruct_fields(m.enclave, mr, 0), key);
+    measure::SigstructBytes bytes = measure::sign_sigstruct(measure::sigstruct_fields(m.enclave, mr, 0), dev.key);
     sig.assign(bytes.begin(), bytes.end());
-    store_zero_config(cache_key, m, sig);
+    if (dev.kept) store_zero_config(cache_key, m, sig);
   }
   measure::EnclaveImage img = measure::enclave_image(m, shim);
   sgx::Sigstruct ss = measure::parse_sigstruct(sig);
@@ -312,7 +355,8 @@ void prepare_zero_config(const std::vector<std::string>& command, RunOptions& o)
     std::fprintf(stderr,
                  "cocoon: zero-config run: %s manifest (%zu trusted files, every other path allowed) signed with the "
                  "development key %s\n",
-                 cached ? "a cached" : "a generated", m.trusted_files.size(), key_path.c_str());
+                 cached ? "a cached" : "a generated", m.trusted_files.size(),
+                 dev.kept ? key_path.c_str() : "(temporary)");
 }
 
 }  // namespace cocoon::run
