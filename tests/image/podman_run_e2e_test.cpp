@@ -74,6 +74,15 @@ TEST_F(PodmanRun, WrappedPythonScriptPrintsAndExitsLikeTheOriginal) {
   EXPECT_NE(r.output.find("hello from python, demo cwd /app args ['greet']"), std::string::npos) << r.output;
 }
 
+// Many images run as a user other than root (USER in the Dockerfile, runAsUser in a pod),
+// whose home is often not writable: the wrapped program runs all the same.
+TEST_F(PodmanRun, WrappedPythonScriptRunsAsAUserOtherThanRoot) {
+  wrap_and_load("oci:" + images() + "/python-oci:latest", "localhost/cocoon-e2e-py:nonroot");
+  ShellResult r = podman("run --rm --pull=never --user 65534:65534 localhost/cocoon-e2e-py:nonroot");
+  EXPECT_EQ(r.status, 3) << r.output;
+  EXPECT_NE(r.output.find("hello from python, demo cwd /app args ['greet']"), std::string::npos) << r.output;
+}
+
 TEST_F(PodmanRun, WrappedPythonServerAnswersOnLoopback) {
   wrap_and_load("oci:" + images() + "/python-oci:latest", "localhost/cocoon-e2e-py:srv");
   int port = 18000 + static_cast<int>(getpid() % 1000);
