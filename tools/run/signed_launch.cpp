@@ -202,7 +202,7 @@ void store_zero_config(const std::string& key, const manifest::Manifest& m, std:
 // cannot be kept (a read-only or missing home, as in many pods) gives this run a temporary
 // one, said on stderr: its MRSIGNER is its own, so what it seals no later run can unseal.
 struct DevKey {
-  measure::SigningKey key;
+  std::optional<measure::SigningKey> made;  // made by this run (else the kept one, loaded when needed)
   bool kept;
 };
 
@@ -229,7 +229,7 @@ std::string keep_dev_key(measure::SigningKey& key, const std::string& path) {
 }
 
 DevKey dev_signing_key(const std::string& path, bool verbose) {
-  if (access(path.c_str(), F_OK) == 0) return {measure::SigningKey::load(path), true};
+  if (access(path.c_str(), F_OK) == 0) return {std::nullopt, true};  // parsing it costs ~1 ms: only if signing
   measure::SigningKey key = measure::SigningKey::generate();
   std::string why = keep_dev_key(key, path);
   if (why.empty()) {
@@ -342,7 +342,8 @@ void prepare_zero_config(const std::vector<std::string>& command, RunOptions& o)
     m.enclave.max_threads = o.max_threads;
     measure::EnclaveImage fresh = measure::enclave_image(m, shim);
     measure::Digest mr = cached_mrenclave(fresh.params);
-    measure::SigstructBytes bytes = measure::sign_sigstruct(measure::sigstruct_fields(m.enclave, mr, 0), dev.key);
+    if (!dev.made) dev.made = measure::SigningKey::load(key_path);
+    measure::SigstructBytes bytes = measure::sign_sigstruct(measure::sigstruct_fields(m.enclave, mr, 0), *dev.made);
     sig.assign(bytes.begin(), bytes.end());
     if (dev.kept) store_zero_config(cache_key, m, sig);
   }
