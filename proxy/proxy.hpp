@@ -26,6 +26,8 @@ enum class Hostile {
   FailDeferred,  // every deferred call (shim/deferred_calls.hpp) is reported as failed (EIO)
   ChangedReread, // a pread of a "cocoon-hostile…" file at offset 0 of 16 KiB (the loader's
                  // look at an ELF's headers) returns byte 10 changed: other reads of it do not
+  FakeExit,      // at every request, write "exited with status 0" into the window's exit
+                 // fields and send SIGCHLD to the supervisor (the exit notice's signal)
 };
 Hostile parse_hostile(const std::string& name);  // throws std::invalid_argument
 

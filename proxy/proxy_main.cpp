@@ -263,6 +263,11 @@ void serve(channel::Channel* ch, const ProxyOptions& opts) {
       if (vfork_fork && r > 0) _exit(0);
       continue;
     }
+    if (opts.hostile == Hostile::FakeExit) {
+      __atomic_store_n(&opts.window->exit_kind, 1, __ATOMIC_RELEASE);
+      __atomic_store_n(&opts.window->exit_value, 0, __ATOMIC_RELEASE);
+      kill(static_cast<pid_t>(opts.supervisor_pid), SIGCHLD);
+    }
     if (opts.hostile == Hostile::Peek && !peeked) {
       peeked = true;
       peek_at_enclave(static_cast<pid_t>(__atomic_load_n(&opts.window->enclave_pid, __ATOMIC_ACQUIRE)));
@@ -286,8 +291,10 @@ Hostile parse_hostile(const std::string& name) {
   if (name == "peek") return Hostile::Peek;
   if (name == "fail-deferred") return Hostile::FailDeferred;
   if (name == "changed-reread") return Hostile::ChangedReread;
-  throw std::invalid_argument("unknown hostile proxy mode '" + name +
-                              "' (read-too-long, negative-fd, reused-fd, stat-size, bad-errno, peek, fail-deferred, changed-reread)");
+  if (name == "fake-exit") return Hostile::FakeExit;
+  throw std::invalid_argument(
+      "unknown hostile proxy mode '" + name +
+      "' (read-too-long, negative-fd, reused-fd, stat-size, bad-errno, peek, fail-deferred, changed-reread, fake-exit)");
 }
 
 void run_proxy(const ProxyOptions& opts) {

@@ -140,6 +140,7 @@ void enclave_main(const void* arg) {
   g.flags = cfg.flags;
   g.max_threads = cfg.max_threads;
   g.host_pid = cfg.host_pid;
+  g.supervisor_pid = cfg.supervisor_pid;
   // A spawned child's pid is its supervisor's: the pid its parent got, whose session and
   // process group it leads after setsid.
   g.pid = (cfg.flags & launch::kSpawned) && cfg.program_pid > 0 ? cfg.program_pid : cfg.host_pid;
@@ -229,7 +230,8 @@ void enclave_main(const void* arg) {
 using namespace cocoon;
 using namespace cocoon::shim;
 
-extern "C" [[noreturn]] void enclave_entry(const launch::LaunchConfig* cfg, channel::WindowHeader* window) {
+extern "C" [[noreturn]] void enclave_entry(const launch::LaunchConfig* cfg, channel::WindowHeader* window,
+                                           launch::ExitNotice* exit_notice) {
   std::uint64_t img = image_load_base();
   if (!self_relocate(img)) early_die("cannot relocate the shim");
   std::uint64_t span = (reinterpret_cast<std::uint64_t>(_end) - img + 4095) & ~4095ull;
@@ -243,6 +245,7 @@ extern "C" [[noreturn]] void enclave_entry(const launch::LaunchConfig* cfg, chan
   g.text_begin = g.base + desc->shim_text_begin;
   g.text_end = g.base + desc->shim_text_end;
   g.window = window;
+  g.exit_notice = exit_notice;
   setup_thread(0, static_cast<std::int32_t>(host::call(abi::kGettid)));
   switch_stack_and_call(current_thread()->stack_top, enclave_main, cfg);
 }

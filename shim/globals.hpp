@@ -16,6 +16,8 @@ struct Globals {
   std::uint64_t image_base;                    // absolute address of the shim image
   std::uint64_t text_begin, text_end;          // absolute: the shim's executable range
   channel::WindowHeader* window;               // untrusted
+  launch::ExitNotice* exit_notice;             // the supervisor's only (null: none)
+  std::int64_t supervisor_pid;
   std::uint32_t flags;                         // launch::Flags
   std::uint32_t max_threads;
   std::int64_t pid, ppid;         // as the program sees them

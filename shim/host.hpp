@@ -29,6 +29,9 @@ inline long call(long nr, T... args) {
 }
 
 [[noreturn]] void exit_group(int status);
+// The program's own end (exit_group, or its last thread's exit): the status also goes to the
+// supervisor at once (launch::ExitNotice), so that it need not wait for the memory to be freed.
+[[noreturn]] void exit_program(int status);
 [[noreturn]] void die_by_signal(int sig);  // default action of a fatal signal
 long futex_wait(std::uint32_t* word, std::uint32_t expected, long timeout_ns = -1);
 long futex_wake(std::uint32_t* word, int count);

@@ -10,6 +10,17 @@ void exit_group(int status) {
   for (;;) call(abi::kExitGroup, status);
 }
 
+void exit_program(int status) {
+  using shim::g;
+  shim::record_exit_reason(1, status, "");
+  if (launch::ExitNotice* n = g.exit_notice; n && g.supervisor_pid > 0) {
+    __atomic_store_n(&n->status, status & 0xff, __ATOMIC_RELAXED);
+    __atomic_store_n(&n->magic, launch::kExitNoticeMagic, __ATOMIC_RELEASE);
+    call(abi::kTgkill, g.supervisor_pid, g.supervisor_pid, launch::kExitNoticeSignal);
+  }
+  for (;;) call(abi::kExitGroup, status);
+}
+
 long futex_wait(std::uint32_t* word, std::uint32_t expected, long timeout_ns) {
   abi::Timespec ts{timeout_ns / 1'000'000'000, timeout_ns % 1'000'000'000};
   return call(abi::kFutex, word, abi::kFutexWait, expected, timeout_ns >= 0 ? &ts : nullptr, 0, 0);

@@ -17,9 +17,10 @@ inline constexpr int kLaunchFd = 3;   // this config (memfd)
 inline constexpr int kWindowFd = 4;   // the untrusted window (memfd, shared with the proxy)
 inline constexpr int kShimFd = 5;     // the cocoon-shim ELF (memfd, also what was exec'ed)
 inline constexpr int kLogFd = 2;      // the supervisor's stderr, for the shim's log lines
+inline constexpr int kExitFd = 6;     // the exit notice (memfd, shared with the supervisor only)
 
 inline constexpr char kMagic[8] = {'C', 'O', 'C', 'O', 'O', 'N', 'L', 'C'};
-inline constexpr std::uint32_t kVersion = 3;
+inline constexpr std::uint32_t kVersion = 4;
 
 enum Flags : std::uint32_t {
   kVerbose = 1u << 0,         // name each refused syscall once, log decisions
@@ -30,6 +31,21 @@ enum Flags : std::uint32_t {
   kSpawned = 1u << 4,         // a child process (vfork/posix_spawn + execve of a program in an
                               // enclave): program, argv, envp and cwd are the execve's, and
                               // the fds in inherited_fds are open
+  kExitNotice = 1u << 5,      // kExitFd is open: the program's exit status goes there too
+};
+
+// The program's end, told to the supervisor before the enclave process's memory is freed
+// (which takes the kernel about a millisecond for a python3): the shim writes the status,
+// then the magic, into the page on kExitFd and sends kExitNoticeSignal to the supervisor,
+// then exits. Only the supervisor and the enclave process map that page (it is made after
+// the proxy is forked, and both processes are non-dumpable), so the proxy cannot forge an
+// exit status; the signal itself only wakes the supervisor, which believes the page. It is
+// SIGCHLD, which the supervisor never forwards to the program (a child changed state).
+inline constexpr std::uint32_t kExitNoticeMagic = 0x54495845;  // "EXIT"
+inline constexpr int kExitNoticeSignal = 17;                   // SIGCHLD
+struct ExitNotice {
+  std::uint32_t magic;  // written last (release)
+  std::int32_t status;  // the program's exit status, 0..255
 };
 
 // SIMULATION ONLY: what SGX hardware knows and the enclave cannot — the processor's key
@@ -80,6 +96,7 @@ struct LaunchConfig {
   Blob inherited_fds;              // kSpawned: std::int32_t[] of the program's open fds
   std::uint64_t ignored_signals;   // kSpawned: bit sig-1 for each signal that stays ignored
   std::int64_t program_pid;        // kSpawned: the supervisor's pid, which the program reports
+  std::int64_t supervisor_pid;     // kExitNotice: where kExitNoticeSignal goes
 };
 
 }  // namespace cocoon::launch

@@ -3,8 +3,8 @@
  *  - Started by the kernel (execve): every GPR is zero. This is the first role, the
  *    enclave process's untrusted runtime (urts_main), which builds ELRANGE.
  *  - Entered by the untrusted runtime (the simulation's EENTER) with %rdi = ENTER_MAGIC,
- *    %rsi = launch config, %rdx = untrusted window: this is the copy inside ELRANGE, and it
- *    continues in enclave_entry.
+ *    %rsi = launch config, %rdx = untrusted window, %rcx = exit notice page (or 0): this is
+ *    the copy inside ELRANGE, and it continues in enclave_entry.
  */
 #define ENTER_MAGIC 0x4e45455245544e45   /* "ENTEREEN" */
     .text
@@ -21,12 +21,13 @@ cocoon_shim_start:
     ud2
 1:  mov %rsi, %rdi
     mov %rdx, %rsi
+    mov %rcx, %rdx
     and $-16, %rsp
     call enclave_entry
     ud2
     .size cocoon_shim_start, .-cocoon_shim_start
 
-/* urts_enter(entry, config, window): jump into the enclave copy (no return). */
+/* urts_enter(entry, config, window, exit_notice): jump into the enclave copy (no return). */
     .globl urts_enter
     .type urts_enter, @function
 urts_enter:

@@ -417,7 +417,7 @@ void release_robust_list(ShimThread* t) {
     if (user::write(t->clear_child_tid, zero)) futex_wake(t->clear_child_tid, 1, ~0u);
   }
   // The last thread's exit ends the process with its status.
-  if (__atomic_sub_fetch(&g_live, 1, __ATOMIC_ACQ_REL) == 0) host::exit_group(status);
+  if (__atomic_sub_fetch(&g_live, 1, __ATOMIC_ACQ_REL) == 0) host::exit_program(status);
   host_thread_end(t);
 }
 
@@ -507,7 +507,7 @@ long sys_exit_group(SyscallFrame& f) {
   if (vfork::current()) vfork::exit_child(static_cast<int>(f.a[0] & 0xff));
   shared_maps::flush_all();
   deferred::flush();
-  host::exit_group(static_cast<int>(f.a[0] & 0xff));
+  host::exit_program(static_cast<int>(f.a[0] & 0xff));
 }
 
 // Reached only through shim_syscall_entry's clone path, whose frame is a CloneFrame.

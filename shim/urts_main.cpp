@@ -15,7 +15,7 @@
 #include "shim/linux_abi.hpp"
 #include "shim/relocate.hpp"
 
-extern "C" [[noreturn]] void urts_enter(std::uint64_t entry, const void* config, void* window);
+extern "C" [[noreturn]] void urts_enter(std::uint64_t entry, const void* config, void* window, void* exit_notice);
 
 namespace {
 
@@ -168,6 +168,11 @@ extern "C" [[noreturn]] void urts_main(std::uint64_t* /*initial_sp*/) {
   host::call(abi::kClose, launch::kWindowFd);
   host::call(abi::kClose, launch::kShimFd);
   host::call(abi::kClose, launch::kLaunchFd);
+  void* exit_notice = nullptr;
+  if (cfg->flags & launch::kExitNotice) {
+    exit_notice = map_fd(launch::kExitFd, 4096, abi::kProtRead | abi::kProtWrite, abi::kMapShared);
+    host::call(abi::kClose, launch::kExitFd);
+  }
 
   // Nobody, not even root through /proc/<pid>/mem, may read enclave memory.
   if (host::call(abi::kPrctl, abi::kPrSetDumpable, 0, 0, 0, 0) != 0) urts_die("cannot make the process non-dumpable");
@@ -177,5 +182,5 @@ extern "C" [[noreturn]] void urts_main(std::uint64_t* /*initial_sp*/) {
   if (!install_filter(*cfg, cfg->seccomp_allowlist)) urts_die("cannot install the enclave seccomp allowlist");
   if (!install_filter(*cfg, cfg->seccomp_ip_filter)) urts_die("cannot install the enclave seccomp filter");
 
-  urts_enter(base + desc.shim_entry, cfg, window);
+  urts_enter(base + desc.shim_entry, cfg, window, exit_notice);
 }

@@ -37,6 +37,24 @@ run sigsegv 139 "" "program killed by SIGSEGV" -- "$C" run -- "$P/e2e_crash" seg
 run sigabrt 134 "" "program killed by SIGABRT" -- "$C" run -- "$P/e2e_crash" abort
 run sigterm_self 143 "" "program killed by SIGTERM" -- "$C" run -- "$P/e2e_crash" term
 run sigterm_ignored 0 "survived an ignored SIGTERM" "" -- "$C" run -- "$P/e2e_crash" ignored
+# The exit status comes with the enclave's exit notice (before its memory is freed), and only
+# from there: a proxy that fills the window's exit fields with "status 0" and sends the
+# notice's signal (SIGCHLD) at every request changes nothing.
+run exit_notice 5 "" "the program exited with status 5 \(exit notice" -- "$C" run -v -- /bin/sh -c 'exit 5'
+run exit_notice_not_forged 42 "^done$" "" -- "$C" run --test-hostile-proxy fake-exit -- /usr/bin/python3 -c '
+import os, time
+for _ in range(50): os.stat("/")
+time.sleep(0.2)
+print("done", flush=True)
+raise SystemExit(42)'
+# Started with SIGCHLD ignored (inherited across exec: the kernel would then reap the enclave
+# process unseen, and cocoon hung) or blocked: the program's status all the same.
+for how in "signal.signal(signal.SIGCHLD, signal.SIG_IGN)" "signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGCHLD])"; do
+  run "sigchld_$(echo "$how" | grep -q SIG_IGN && echo ignored || echo blocked)_by_parent" 5 "" "" -- timeout 60 /usr/bin/python3 -c "
+import os, signal, sys
+$how
+os.execv(sys.argv[1], [sys.argv[1], 'run', '--', '/bin/sh', '-c', 'exit 5'])" "$C"
+done
 
 # A syscall instruction in the program's own code reaches the shim. Rewritten sites stop
 # trapping (the last column of --stats): a `mov $39,%eax; syscall` site, one whose number is

@@ -134,7 +134,7 @@ void copy_cstr(char* dst, std::size_t cap, const char* src) {
 struct EnclaveChild {
   pid_t supervisor;
   channel::WindowHeader* window;
-  int cfg_fd, win_fd, shim_fd;
+  int cfg_fd, win_fd, shim_fd, exit_fd;
 };
 
 // The enclave process until it execs the shim: runs in the supervisor's memory (CLONE_VM),
@@ -147,13 +147,15 @@ int start_enclave_process(void* arg) {
   __atomic_store_n(&c.window->enclave_pid, self, __ATOMIC_RELEASE);
   int null_fd = open("/dev/null", O_RDWR);
   int hi_cfg = fcntl(c.cfg_fd, F_DUPFD, 100), hi_win = fcntl(c.win_fd, F_DUPFD, 100),
-      hi_shim = fcntl(c.shim_fd, F_DUPFD, 100), hi_null = fcntl(null_fd, F_DUPFD, 100);
+      hi_shim = fcntl(c.shim_fd, F_DUPFD, 100), hi_null = fcntl(null_fd, F_DUPFD, 100),
+      hi_exit = fcntl(c.exit_fd, F_DUPFD, 100);
   dup2(hi_null, 0);
   dup2(hi_null, 1);
   dup2(hi_cfg, launch::kLaunchFd);
   dup2(hi_win, launch::kWindowFd);
   dup2(hi_shim, launch::kShimFd);
-  syscall(SYS_close_range, 6u, ~0u, 0u);
+  dup2(hi_exit, launch::kExitFd);
+  syscall(SYS_close_range, static_cast<unsigned>(launch::kExitFd) + 1, ~0u, 0u);
   const std::int64_t host_pid = self;
   if (pwrite(launch::kLaunchFd, &host_pid, sizeof host_pid, offsetof(launch::LaunchConfig, host_pid)) !=
       sizeof host_pid)
@@ -329,7 +331,9 @@ int run_in_enclave(const RunOptions& o) {
   if (o.test_no_dispatch) flags |= launch::kTestNoDispatch;
   if (o.no_patch) flags |= launch::kNoPatch;
   if (o.spawned) flags |= launch::kSpawned;
+  flags |= launch::kExitNotice;
   cfg.flags = flags;
+  cfg.supervisor_pid = getpid();
   cfg.enclave_base = base;
   cfg.enclave_size = o.enclave_size;
   cfg.max_threads = o.max_threads;
@@ -395,10 +399,21 @@ int run_in_enclave(const RunOptions& o) {
     proxy::run_proxy(popts);
   }
 
+  // The exit notice page (launch::ExitNotice): made only now, so that the proxy has neither
+  // its fd nor a mapping of it. Its signal only interrupts the wait below.
+  int exit_fd = make_memfd("cocoon-exit", nullptr, 4096);
+  auto* notice = static_cast<launch::ExitNotice*>(mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, exit_fd, 0));
+  if (notice == MAP_FAILED) throw std::runtime_error("cannot map the exit notice page");
+  struct sigaction wake {};
+  wake.sa_handler = [](int) {};  // no SA_RESTART: it ends the waitpid below
+  wake.sa_flags = SA_NOCLDSTOP;
+  sigemptyset(&wake.sa_mask);
+  sigaction(launch::kExitNoticeSignal, &wake, nullptr);
+
   // The enclave process: a vfork-style clone on a stack of its own (it shares this
   // process's memory, and this thread waits, until it execs the shim), so that the launcher's
   // address space is not copied for a child that replaces it at once.
-  EnclaveChild child{supervisor, window, cfg_fd, win_fd, shim_fd};
+  EnclaveChild child{supervisor, window, cfg_fd, win_fd, shim_fd, exit_fd};
   static constexpr std::size_t kChildStack = 64 * 1024;
   std::unique_ptr<std::uint8_t[]> child_stack(new std::uint8_t[kChildStack]);
   pid_t enclave_pid =
@@ -416,15 +431,39 @@ int run_in_enclave(const RunOptions& o) {
   close(cfg_fd);
   close(shim_fd);
   close(win_fd);
+  close(exit_fd);
   if (o.verbose)
     std::fprintf(stderr, "cocoon: running %s in a simulated enclave (ELRANGE 0x%llx, %llu MiB, %u threads), pid %d\n",
                  path.c_str(), static_cast<unsigned long long>(base),
                  static_cast<unsigned long long>(o.enclave_size >> 20), o.max_threads, enclave_pid);
 
+  // SIGCHLD stays blocked but while waiting for it, so that the notice page is always read
+  // before a child is reaped (the shim writes it before it exits): a program's normal end
+  // always takes the early path. (Blocked or ignored as cocoon was started, it is neither
+  // here: the handler above replaced an ignored one, which would have reaped the children.)
+  sigset_t chld, before, waiting;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, &before);
+  waiting = before;
+  sigdelset(&waiting, SIGCHLD);
   int status = 0;
   for (;;) {
+    // The program ended: its status is known before the enclave process's memory is freed,
+    // which is left to the kernel (and the process to init) once the proxy is gone.
+    if (__atomic_load_n(&notice->magic, __ATOMIC_ACQUIRE) == launch::kExitNoticeMagic) {
+      status = (__atomic_load_n(&notice->status, __ATOMIC_RELAXED) & 0xff) << 8;  // as waitpid's
+      if (o.verbose)
+        std::fprintf(stderr, "cocoon: the program exited with status %d (exit notice; the enclave's memory is freed "
+                             "after this)\n", WEXITSTATUS(status));
+      break;
+    }
     int st = 0;
-    pid_t w = waitpid(-1, &st, 0);
+    pid_t w = waitpid(-1, &st, WNOHANG);
+    if (w == 0) {
+      sigsuspend(&waiting);  // a child changed state, the notice came, or a signal was forwarded
+      continue;
+    }
     if (w < 0) {
       if (errno == EINTR) continue;
       break;
@@ -444,6 +483,7 @@ int run_in_enclave(const RunOptions& o) {
       return 73;
     }
   }
+  sigprocmask(SIG_SETMASK, &before, nullptr);
   g_enclave_pid = 0;
   kill(proxy_pid, SIGKILL);
   while (waitpid(proxy_pid, nullptr, 0) < 0 && errno == EINTR) {
