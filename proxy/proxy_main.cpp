@@ -292,9 +292,9 @@ Hostile parse_hostile(const std::string& name) {
   if (name == "fail-deferred") return Hostile::FailDeferred;
   if (name == "changed-reread") return Hostile::ChangedReread;
   if (name == "fake-exit") return Hostile::FakeExit;
-  throw std::invalid_argument(
-      "unknown hostile proxy mode '" + name +
-      "' (read-too-long, negative-fd, reused-fd, stat-size, bad-errno, peek, fail-deferred, changed-reread, fake-exit)");
+  throw std::invalid_argument("unknown hostile proxy mode '" + name +
+                              "' (read-too-long, negative-fd, reused-fd, stat-size, bad-errno, peek, fail-deferred, "
+                              "changed-reread, fake-exit)");
 }
 
 void run_proxy(const ProxyOptions& opts) {

@@ -454,8 +454,10 @@ int run_in_enclave(const RunOptions& o) {
     if (__atomic_load_n(&notice->magic, __ATOMIC_ACQUIRE) == launch::kExitNoticeMagic) {
       status = (__atomic_load_n(&notice->status, __ATOMIC_RELAXED) & 0xff) << 8;  // as waitpid's
       if (o.verbose)
-        std::fprintf(stderr, "cocoon: the program exited with status %d (exit notice; the enclave's memory is freed "
-                             "after this)\n", WEXITSTATUS(status));
+        std::fprintf(stderr,
+                     "cocoon: the program exited with status %d (exit notice; the enclave's memory is freed "
+                     "after this)\n",
+                     WEXITSTATUS(status));
       break;
     }
     int st = 0;
