@@ -56,6 +56,7 @@ cocoon::tools::CommandRegistration reg{
         // each from a fresh mapping whose every page faults in (1,180 -> 900 faults for a
         // signed python3 with its stdlib trusted). `cocoon run` lives as long as its program
         // and allocates little after the start.
+        const std::vector<int> std_fds = cocoon::run::reserve_std_fds();  // first: before any open
         mallopt(M_MMAP_THRESHOLD, 64 << 20);
         mallopt(M_TRIM_THRESHOLD, 128 << 20);
         for (const std::string& a : cocoon::tools::passthrough_args()) cli->command.push_back(a);
@@ -64,6 +65,7 @@ cocoon::tools::CommandRegistration reg{
           return 2;
         }
         cocoon::run::RunOptions o;
+        o.std_fds = std_fds;
         std::uint64_t size = 0;
         std::string err;
         if (!cocoon::tools::parse_size(cli->enclave_size, size, err)) {

@@ -47,6 +47,15 @@ for _ in range(50): os.stat("/")
 time.sleep(0.2)
 print("done", flush=True)
 raise SystemExit(42)'
+# Started with fd 0 or 1 closed: the program finds it closed, as natively (cat's stdin was the
+# untrusted window's memfd before, and echo wrote into cocoon's own files), and its first
+# open takes the number.
+run std_in_closed 1 "" "cat: -: Bad file descriptor" -- bash -c 'exec "$0" run -- /bin/cat <&-' "$C"
+if grep -q CCOW out.txt; then echo "FAIL std_in_closed: the program read the untrusted window"; fail=$((fail+1)); fi
+run std_out_closed 1 "" "echo: write error: Bad file descriptor" -- bash -c 'exec "$0" run -- /bin/echo hi >&-' "$C"
+run std_in_closed_first_open 0 "^0$" "" -- \
+  bash -c 'exec "$0" run -- /usr/bin/python3 -c "import os; print(os.open(\"/etc/hostname\", 0))" <&-' "$C"
+
 # Started with SIGCHLD ignored (inherited across exec: the kernel would then reap the enclave
 # process unseen, and cocoon hung) or blocked: the program's status all the same.
 for how in "signal.signal(signal.SIGCHLD, signal.SIG_IGN)" "signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGCHLD])"; do

@@ -264,6 +264,19 @@ int run_spawned(const proxy::SpawnedProgram& p) {
 
 }  // namespace
 
+std::vector<int> reserve_std_fds() {
+  std::vector<int> open_fds;
+  for (int fd = 0; fd < 3; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1) {
+      open_fds.push_back(fd);
+      continue;
+    }
+    int placeholder = open("/dev/null", O_RDWR);  // the lowest free number: fd itself
+    if (placeholder >= 0 && placeholder != fd) close(placeholder);
+  }
+  return open_fds;
+}
+
 int run_in_enclave(const RunOptions& o) {
   // The supervisor, and the proxy forked from it, are not dumpable either: the proxy may not
   // write into the process that starts the enclave and reports its end (/proc/<pid>/mem).
@@ -331,7 +344,7 @@ int run_in_enclave(const RunOptions& o) {
   if (o.test_no_dispatch) flags |= launch::kTestNoDispatch;
   if (o.no_patch) flags |= launch::kNoPatch;
   if (o.spawned) flags |= launch::kSpawned;
-  flags |= launch::kExitNotice;
+  flags |= launch::kExitNotice | launch::kFdsListed;
   cfg.flags = flags;
   cfg.supervisor_pid = getpid();
   cfg.enclave_base = base;
@@ -359,6 +372,9 @@ int run_in_enclave(const RunOptions& o) {
     cfg.inherited_fds = cb.add(fds.data(), fds.size() * sizeof(std::int32_t));
     cfg.ignored_signals = o.ignored_signals;
     cfg.program_pid = getpid();
+  } else {
+    std::vector<std::int32_t> fds(o.std_fds.begin(), o.std_fds.end());
+    cfg.inherited_fds = cb.add(fds.data(), fds.size() * sizeof(std::int32_t));
   }
   cfg.uid = getuid();
   cfg.gid = getgid();
@@ -395,7 +411,7 @@ int run_in_enclave(const RunOptions& o) {
   if (proxy_pid == 0) {
     // The proxy holds the program's fds: the top-level program gets 0-2 (as `cocoon run` got
     // them), a spawned child what its parent passed.
-    proxy::close_all_except(o.spawned ? o.inherited_fds : std::vector<int>{0, 1, 2});
+    proxy::close_all_except(o.spawned ? o.inherited_fds : o.std_fds);
     proxy::run_proxy(popts);
   }
 

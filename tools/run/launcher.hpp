@@ -29,9 +29,15 @@ struct RunOptions {
   // supervisor is the child the parent's wait4 sees, and dies as its program does.
   bool spawned = false;
   std::vector<int> inherited_fds;      // spawned: open program fds (sorted), kept for the proxy
+  std::vector<int> std_fds = {0, 1, 2};  // not spawned: which of 0-2 the program has (reserve_std_fds)
   std::uint64_t ignored_signals = 0;   // spawned: bit sig-1, signals that stay ignored
   std::int64_t parent_pid = 0;         // spawned: the parent program's pid (the child's getppid)
 };
+
+// Which of fds 0, 1 and 2 `cocoon run` was started with. Each closed one gets /dev/null, so
+// that no fd of cocoon's own (a memfd: the untrusted window, the launch config) takes its
+// number; the program finds it closed all the same, as natively. Call before opening anything.
+std::vector<int> reserve_std_fds();
 
 // Runs the program in a simulated enclave. Returns the exit status for `cocoon run`:
 // the program's own status, 128+N when it died by signal N, or 70–75 for Cocoon's own
