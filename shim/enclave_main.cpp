@@ -156,8 +156,7 @@ void enclave_main(const void* arg) {
   const layout::EnclaveDescriptor* d = g.desc;
   mem::init(g.base + d->heap_offset, g.base + d->heap_offset + d->heap_size);
   bool spawned = (cfg.flags & launch::kSpawned) != 0;
-  fd::init();
-  if (spawned || (cfg.flags & launch::kFdsListed)) {
+  {
     const launch::Blob& b = cfg.inherited_fds;
     if (b.offset > cfg.config_size || b.size > cfg.config_size - b.offset || b.size % 4) early_die("bad inherited fds");
     fd::init_inherited(reinterpret_cast<const std::int32_t*>(reinterpret_cast<const std::uint8_t*>(&cfg) + b.offset),

@@ -28,12 +28,7 @@ void copy_table(std::uint8_t* dst) {
   __builtin_memcpy(dst, g_open, kMaxFds);
 }
 
-void init() {
-  for (int i = 0; i < 3; ++i) g_open[i] = 1;
-}
-
 void init_inherited(const std::int32_t* fds, std::uint64_t n) {
-  for (int i = 0; i < 3; ++i) g_open[i] = 0;
   for (std::uint64_t i = 0; i < n; ++i)
     if (fds[i] >= 0 && fds[i] < kMaxFds) g_open[fds[i]] = 1;
 }

@@ -20,8 +20,7 @@ inline constexpr int kShimFds = 64;
 // proxy's own (channel::WindowHeader::proxy_private_fds), or the table's end.
 long program_limit();
 
-void init();
-// A spawned child's table: exactly the fds its parent passed (instead of 0, 1, 2).
+// The table at start: exactly the program's open fds (launch::LaunchConfig::inherited_fds).
 void init_inherited(const std::int32_t* fds, std::uint64_t n);
 // A copy of the process's table for a vfork child (kMaxFds bytes).
 void copy_table(std::uint8_t* dst);

@@ -18,7 +18,7 @@ void exit_program(int status) {
     __atomic_store_n(&n->magic, launch::kExitNoticeMagic, __ATOMIC_RELEASE);
     call(abi::kTgkill, g.supervisor_pid, g.supervisor_pid, launch::kExitNoticeSignal);
   }
-  for (;;) call(abi::kExitGroup, status);
+  exit_group(status);  // its reason was recorded above, before the supervisor could read it
 }
 
 long futex_wait(std::uint32_t* word, std::uint32_t expected, long timeout_ns) {

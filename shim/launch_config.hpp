@@ -31,9 +31,6 @@ enum Flags : std::uint32_t {
   kSpawned = 1u << 4,         // a child process (vfork/posix_spawn + execve of a program in an
                               // enclave): program, argv, envp and cwd are the execve's, and
                               // the fds in inherited_fds are open
-  kExitNotice = 1u << 5,      // kExitFd is open: the program's exit status goes there too
-  kFdsListed = 1u << 6,       // inherited_fds lists the program's open fds (a top-level run:
-                              // those of 0-2 that cocoon run was started with)
 };
 
 // The program's end, told to the supervisor before the enclave process's memory is freed
@@ -95,10 +92,10 @@ struct LaunchConfig {
   char host_release[65];           // uname -r of the host (reported by uname())
   char host_nodename[65];
   char pad[6];
-  Blob inherited_fds;              // kSpawned or kFdsListed: std::int32_t[] of the program's open fds
+  Blob inherited_fds;              // std::int32_t[] of the program's open fds
   std::uint64_t ignored_signals;   // kSpawned: bit sig-1 for each signal that stays ignored
   std::int64_t program_pid;        // kSpawned: the supervisor's pid, which the program reports
-  std::int64_t supervisor_pid;     // kExitNotice: where kExitNoticeSignal goes
+  std::int64_t supervisor_pid;     // where kExitNoticeSignal goes
 };
 
 }  // namespace cocoon::launch

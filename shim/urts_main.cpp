@@ -168,11 +168,9 @@ extern "C" [[noreturn]] void urts_main(std::uint64_t* /*initial_sp*/) {
   host::call(abi::kClose, launch::kWindowFd);
   host::call(abi::kClose, launch::kShimFd);
   host::call(abi::kClose, launch::kLaunchFd);
-  void* exit_notice = nullptr;
-  if (cfg->flags & launch::kExitNotice) {
-    exit_notice = map_fd(launch::kExitFd, 4096, abi::kProtRead | abi::kProtWrite, abi::kMapShared);
-    host::call(abi::kClose, launch::kExitFd);
-  }
+  void* exit_notice = map_fd(launch::kExitFd, 4096, abi::kProtRead | abi::kProtWrite, abi::kMapShared);
+  if (!exit_notice) urts_die("cannot map the exit notice page");
+  host::call(abi::kClose, launch::kExitFd);
 
   // Nobody, not even root through /proc/<pid>/mem, may read enclave memory.
   if (host::call(abi::kPrctl, abi::kPrSetDumpable, 0, 0, 0, 0) != 0) urts_die("cannot make the process non-dumpable");

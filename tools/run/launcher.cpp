@@ -344,7 +344,6 @@ int run_in_enclave(const RunOptions& o) {
   if (o.test_no_dispatch) flags |= launch::kTestNoDispatch;
   if (o.no_patch) flags |= launch::kNoPatch;
   if (o.spawned) flags |= launch::kSpawned;
-  flags |= launch::kExitNotice | launch::kFdsListed;
   cfg.flags = flags;
   cfg.supervisor_pid = getpid();
   cfg.enclave_base = base;
@@ -367,14 +366,14 @@ int run_in_enclave(const RunOptions& o) {
   cfg.cwd = cb.add(cwd, std::strlen(cwd) + 1);
   if (o.sim_attestation) cfg.sim_attestation = cb.add(&*o.sim_attestation, sizeof *o.sim_attestation);
   cfg.host_ppid = o.spawned ? o.parent_pid : getppid();
+  // The program's open fds: what a spawned child's parent passed, else those of 0-2 that
+  // cocoon run was started with. The proxy keeps exactly these; the shim's table starts so.
+  const std::vector<int>& program_fds = o.spawned ? o.inherited_fds : o.std_fds;
+  const std::vector<std::int32_t> fds(program_fds.begin(), program_fds.end());
+  cfg.inherited_fds = cb.add(fds.data(), fds.size() * sizeof(std::int32_t));
   if (o.spawned) {
-    std::vector<std::int32_t> fds(o.inherited_fds.begin(), o.inherited_fds.end());
-    cfg.inherited_fds = cb.add(fds.data(), fds.size() * sizeof(std::int32_t));
     cfg.ignored_signals = o.ignored_signals;
     cfg.program_pid = getpid();
-  } else {
-    std::vector<std::int32_t> fds(o.std_fds.begin(), o.std_fds.end());
-    cfg.inherited_fds = cb.add(fds.data(), fds.size() * sizeof(std::int32_t));
   }
   cfg.uid = getuid();
   cfg.gid = getgid();
@@ -411,7 +410,7 @@ int run_in_enclave(const RunOptions& o) {
   if (proxy_pid == 0) {
     // The proxy holds the program's fds: the top-level program gets 0-2 (as `cocoon run` got
     // them), a spawned child what its parent passed.
-    proxy::close_all_except(o.spawned ? o.inherited_fds : o.std_fds);
+    proxy::close_all_except(program_fds);
     proxy::run_proxy(popts);
   }
 
